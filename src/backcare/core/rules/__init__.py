@@ -1,0 +1,1 @@
+"""Rule tables (data/*.toml), their loader and the safe condition language."""

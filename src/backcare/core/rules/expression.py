@@ -1,0 +1,136 @@
+"""A tiny, safe condition language for the rule tables.
+
+A rule's `when` is a one-line condition a clinician can read, e.g.
+
+    red_flags.history_of_cancer and pain.radiation == "below_knee"
+        and not ("herniated_disc" in conditions or "spinal_stenosis" in conditions)
+
+It is parsed with Python's own parser (`ast.parse`, mode "eval") and then compiled, node by node,
+into plain closures. It is never passed to eval(): only the node types listed in `_compile` are
+accepted (boolean logic, comparisons, membership, constants, set/list literals, dotted fact names
+and the one function `count(...)`); anything else -- calls, subscripts, lambdas, dunder
+attributes -- is refused when the tables load. Every fact name is checked against the names the
+evaluator provides, so a misspelled field in a table is a load-time error, never a silent False.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Getter = Callable[[Mapping[str, Any]], Any]
+
+
+class ExpressionError(ValueError):
+    """A condition in a rule table is not in the allowed form."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition: call it with the facts; `names` are the facts it reads."""
+
+    source: str
+    names: frozenset[str]
+    _fn: Getter
+
+    def __call__(self, facts: Mapping[str, Any]) -> bool:
+        return bool(self._fn(facts))
+
+
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+}
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def compile_condition(source: str, known: Callable[[str], bool]) -> Condition:
+    """Compile `source`; `known(name)` says whether a fact name exists."""
+    try:
+        # Wrapped in parentheses so that a condition may span several lines of a table.
+        tree = ast.parse(f"(\n{source}\n)", mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"cannot parse {source!r}: {exc.msg}") from None
+    names: set[str] = set()
+
+    def fail(node: ast.AST, why: str) -> ExpressionError:
+        return ExpressionError(f"{why} in {source!r} (at {ast.unparse(node)!r})")
+
+    def compile_node(node: ast.expr) -> Getter:
+        if isinstance(node, ast.BoolOp):
+            parts = [compile_node(v) for v in node.values]
+            if isinstance(node.op, ast.And):
+                return lambda f: all(p(f) for p in parts)
+            return lambda f: any(p(f) for p in parts)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = compile_node(node.operand)
+            return lambda f: not inner(f)
+        if isinstance(node, ast.Compare):
+            left = compile_node(node.left)
+            steps = []
+            for op, right in zip(node.ops, node.comparators, strict=True):
+                fn = _COMPARE.get(type(op))
+                if fn is None:
+                    raise fail(node, "unsupported comparison")
+                if isinstance(op, ast.Is | ast.IsNot) and not (
+                    isinstance(right, ast.Constant) and right.value is None
+                ):
+                    raise fail(node, "'is' may only compare with None")
+                steps.append((fn, compile_node(right)))
+
+            def compare(f: Mapping[str, Any]) -> bool:
+                a = left(f)
+                for fn, right_getter in steps:
+                    b = right_getter(f)
+                    if not fn(a, b):
+                        return False
+                    a = b
+                return True
+
+            return compare
+        if isinstance(node, ast.Constant):
+            if not isinstance(node.value, str | int | float | bool | type(None)):
+                raise fail(node, "unsupported constant")
+            value = node.value
+            return lambda f: value
+        if isinstance(node, ast.Set | ast.List | ast.Tuple):
+            if not all(isinstance(e, ast.Constant) for e in node.elts):
+                raise fail(node, "collections may hold constants only")
+            values = frozenset(e.value for e in node.elts if isinstance(e, ast.Constant))
+            return lambda f: values
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id == "count") or node.keywords:
+                raise fail(node, "the only function is count(...)")
+            parts = [compile_node(a) for a in node.args]
+            return lambda f: sum(1 for p in parts if p(f))
+        name = _dotted(node)
+        if name is not None:
+            if "__" in name:
+                raise fail(node, "dunder names are not allowed")
+            if not known(name):
+                raise fail(node, f"unknown fact {name!r}")
+            names.add(name)
+            return operator.itemgetter(name)
+        raise fail(node, f"unsupported syntax {type(node).__name__}")
+
+    fn = compile_node(tree.body)
+    return Condition(source=" ".join(source.split()), names=frozenset(names), _fn=fn)

@@ -1,0 +1,310 @@
+"""The rule tables, loaded from the TOML files in `data/` and checked as they load.
+
+The tables are the clinical content; this module only reads them. Each row becomes a frozen
+`Rule` with its condition compiled by `expression.compile_condition`. Loading refuses a table with
+an unknown column, a duplicate id, an unknown source id, an unknown fact name or an effect that
+does not fit its section, so a mistake in a table cannot reach a client.
+
+The files are read once, from inside the installed package (read-only data shipped with the code;
+the core does no other I/O), and cached: they never change while the program runs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from backcare.core.rules.expression import Condition, compile_condition
+from backcare.core.vocabulary import (
+    DISPOSITION_SEVERITY,
+    NEXT_STEP_SEVERITY,
+    PRESSURE_ORDER,
+    RED_FLAG_NAMES,
+    TECHNIQUES,
+    URGENCY_SEVERITY,
+)
+
+# Facts that the assessment provides besides the intake's own fields (see assessment.py).
+INTAKE_DERIVED_FACTS = frozenset(
+    {"category", "severity", "onset_age", "startback_risk", "max_pressure", "recommended", "fired"}
+)
+# Facts that progress provides to the alert table (see progress.py).
+COURSE_FACTS = frozenset(
+    {
+        "sessions_done",
+        "status",
+        "intake_disposition",
+        "intake_referral_urgency",
+        "intake_fired",
+        "intake_max_pressure",
+        "new_red_flags",
+        "new_red_flag_rules",
+        "new_red_flag_emergency",
+        "latest.side_effects",
+        "latest.side_effect_hours",
+        "latest.pressure",
+        "latest_pressure_exceeded",
+        "latest_avoided_techniques",
+    }
+)
+# The intake's own fields, as dotted fact names (`pain.intensity`, `red_flags.fever`, ...).
+INTAKE_FIELD_FACTS = frozenset(
+    {
+        "age",
+        "sex",
+        "conditions",
+        "medications",
+        "startback",
+        "clearances",
+        "preferences.pressure",
+        "pregnancy.pregnant",
+        "pregnancy.weeks",
+        "pregnancy.high_risk",
+        "pain.intensity",
+        "pain.duration_weeks",
+        "pain.regions",
+        "pain.onset",
+        "pain.radiation",
+        "pain.night_pain_unrelieved",
+        "pain.wakes_second_half_of_night",
+        "pain.better_with_movement",
+        "pain.eased_by_nsaids_within_48h",
+        "findings.muscle_tension",
+        "findings.trigger_points",
+        "findings.fascial_restriction",
+        "history.family_spondyloarthritis",
+        "history.arthritis_enthesitis_or_psoriasis",
+        "recent.surgery_weeks_ago",
+        "recent.injury_hours_ago",
+    }
+    | {f"red_flags.{name}" for name in RED_FLAG_NAMES}
+)
+
+
+class TableError(ValueError):
+    """A rule table is malformed. Raised at load time, never while assessing."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of a rule table."""
+
+    id: str
+    section: str
+    when: Condition
+    sources: tuple[str, ...]
+    text: str
+    therapist_text: str
+    # §2/§3: referral
+    urgency: str | None = None
+    disposition: str | None = None
+    clearable: bool = False
+    # §4: precautions and caps ("none", a pressure, or "preference")
+    cap: str | None = None
+    precaution: bool = False
+    avoid: tuple[str, ...] = ()
+    # §5
+    technique: str | None = None
+    plan_list: str | None = None
+    plan_values: Mapping[str, int] = field(default_factory=dict)
+    # §6
+    next_step: str | None = None
+    emergency_when: Condition | None = None
+    # Every fact the condition reads, named predicates expanded into what they read.
+    reads: frozenset[str] = frozenset()
+
+    @property
+    def reads_red_flags(self) -> bool:
+        """Whether the condition reads a `red_flags` field (directly or through a predicate)."""
+        return any(name.startswith("red_flags.") for name in self.reads)
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    meaning: str
+    when: Condition
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+    link: str
+    is_policy: bool
+
+
+@dataclass(frozen=True)
+class Tables:
+    version: str
+    predicates: tuple[Predicate, ...]
+    referral: tuple[Rule, ...]  # §2
+    contraindications: tuple[Rule, ...]  # §3
+    precautions: tuple[Rule, ...]  # §4, PREF-PRESSURE included
+    techniques: tuple[Rule, ...]  # §5 fit rules
+    plan: tuple[Rule, ...]  # §5 plan, co-treatments, self-care
+    alerts: tuple[Rule, ...]  # §6
+    sources: Mapping[str, Source]
+    dispositions: Mapping[str, Mapping[str, str]]
+    technique_minimum: Mapping[str, str]
+    technique_names: Mapping[str, str]
+
+    @property
+    def assessment_rules(self) -> tuple[Rule, ...]:
+        """Every rule of §2-§5 in trace order."""
+        return self.referral + self.contraindications + self.precautions + self.techniques + (
+            self.plan
+        )
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.assessment_rules + self.alerts:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def _read(name: str) -> dict[str, Any]:
+    resource = files("backcare.core.rules").joinpath("data").joinpath(name)
+    return tomllib.loads(resource.read_text(encoding="utf-8"))
+
+
+_COMMON = {"id", "when", "sources", "text", "therapist_text"}
+_COLUMNS = {
+    "referral": _COMMON | {"urgency", "disposition", "clearable"},
+    "contraindication": _COMMON | {"urgency", "disposition", "clearable"},
+    "precaution": _COMMON | {"cap", "precaution", "avoid"},
+    "technique": _COMMON | {"technique"},
+    "plan": _COMMON | {"list", "set"},
+    "alert": _COMMON | {"next_step", "emergency_when"},
+}
+
+
+def _expand(names: frozenset[str], predicates: Mapping[str, Predicate]) -> frozenset[str]:
+    out = set(names)
+    for name in names:
+        if name in predicates:
+            out |= _expand(predicates[name].when.names, predicates)
+    return frozenset(out)
+
+
+def _rule(
+    row: dict[str, Any],
+    section: str,
+    known: Any,
+    sources: Mapping[str, Source],
+    predicates: Mapping[str, Predicate],
+) -> Rule:
+    rid = row.get("id", "?")
+    extra = set(row) - _COLUMNS[section]
+    missing = _COMMON - set(row)
+    if extra or missing:
+        raise TableError(f"{section} rule {rid}: unknown {sorted(extra)} / missing {sorted(missing)}")
+    unknown_sources = [s for s in row["sources"] if s not in sources]
+    if unknown_sources or not row["sources"]:
+        raise TableError(f"{rid}: unknown or no sources {unknown_sources}")
+    kwargs: dict[str, Any] = {}
+    if section in ("referral", "contraindication"):
+        urgency, disposition = row["urgency"], row["disposition"]
+        if urgency not in URGENCY_SEVERITY or disposition not in DISPOSITION_SEVERITY:
+            raise TableError(f"{rid}: bad urgency or disposition")
+        # §3a: emergency rules can never be cleared; a row may further refuse (RF-FEVER).
+        clearable = bool(row.get("clearable", True)) and urgency != "emergency"
+        kwargs.update(urgency=urgency, disposition=disposition, clearable=clearable)
+    elif section == "precaution":
+        cap = row["cap"]
+        if cap not in PRESSURE_ORDER and cap not in ("none", "preference"):
+            raise TableError(f"{rid}: bad cap {cap!r}")
+        avoid = tuple(row.get("avoid", ()))
+        if not set(avoid) <= set(TECHNIQUES):
+            raise TableError(f"{rid}: bad avoid {avoid}")
+        kwargs.update(cap=cap, precaution=bool(row["precaution"]), avoid=avoid)
+    elif section == "technique":
+        if row["technique"] not in TECHNIQUES:
+            raise TableError(f"{rid}: bad technique")
+        kwargs.update(technique=row["technique"])
+    elif section == "plan":
+        if row["list"] not in ("none", "co_treatments", "self_care"):
+            raise TableError(f"{rid}: bad list")
+        kwargs.update(plan_list=row["list"], plan_values=dict(row.get("set", {})))
+    elif section == "alert":
+        if row["next_step"] not in NEXT_STEP_SEVERITY:
+            raise TableError(f"{rid}: bad next_step")
+        escalate = row.get("emergency_when")
+        kwargs.update(
+            next_step=row["next_step"],
+            emergency_when=None if escalate is None else compile_condition(escalate, known),
+        )
+    when = compile_condition(row["when"], known)
+    return Rule(
+        id=rid,
+        section=section,
+        when=when,
+        reads=_expand(when.names, predicates),
+        sources=tuple(row["sources"]),
+        text=row["text"],
+        therapist_text=row["therapist_text"],
+        **kwargs,
+    )
+
+
+@cache
+def load_tables() -> Tables:
+    """Read, check and compile every table. Cached: the tables are constant."""
+    meta = _read("meta.toml")
+    sources = {
+        sid: Source(
+            id=sid,
+            citation=s["citation"],
+            link=s.get("link", ""),
+            is_policy=bool(s.get("is_policy", sid == "policy")),
+        )
+        for sid, s in _read("sources.toml")["source"].items()
+    }
+
+    predicates: list[Predicate] = []
+    predicate_names: set[str] = set()
+
+    def known_intake(name: str) -> bool:
+        return name in INTAKE_FIELD_FACTS or name in INTAKE_DERIVED_FACTS or name in predicate_names
+
+    def known_course(name: str) -> bool:
+        return name in COURSE_FACTS
+
+    for pname, p in _read("predicates.toml")["predicate"].items():
+        # A predicate may use the ones defined above it, never below (no cycles).
+        predicates.append(Predicate(pname, p["meaning"], compile_condition(p["when"], known_intake)))
+        predicate_names.add(pname)
+
+    def table(file: str, section: str, known: Any) -> tuple[Rule, ...]:
+        by_name = {p.name: p for p in predicates}
+        return tuple(_rule(row, section, known, sources, by_name) for row in _read(file)["rule"])
+
+    tables = Tables(
+        version=meta["version"],
+        predicates=tuple(predicates),
+        referral=table("referral.toml", "referral", known_intake),
+        contraindications=table("contraindications.toml", "contraindication", known_intake),
+        precautions=table("precautions.toml", "precaution", known_intake),
+        techniques=table("techniques.toml", "technique", known_intake),
+        plan=table("plan.toml", "plan", known_intake),
+        alerts=table("alerts.toml", "alert", known_course),
+        sources=sources,
+        dispositions=meta["disposition"],
+        technique_minimum=meta["technique_minimum_pressure"],
+        technique_names=meta["technique_name"],
+    )
+    ids = [r.id for r in tables.assessment_rules + tables.alerts]
+    if len(ids) != len(set(ids)):
+        raise TableError("duplicate rule ids")
+    return tables
+
+
+@cache
+def clearable_rule_ids() -> frozenset[str]:
+    """Ids a doctor's clearance may name (clinical-rules-v1 §3a)."""
+    t = load_tables()
+    return frozenset(r.id for r in t.referral + t.contraindications if r.clearable)

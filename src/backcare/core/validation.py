@@ -1,0 +1,209 @@
+"""Raw JSON in, a validated model or *every* problem out.
+
+A problem is `{"path": "pain.intensity", "message": "..."}`: the path in the contract's own
+spelling (`red_flags.sadle_numbness`, `sessions[2].date`, `""` for the document itself) and a
+plain-language reason. Nothing is guessed or silently dropped: unknown keys, wrong types (a bool
+is not an int), out-of-range numbers, duplicates and enum misses are all refused, and so are two
+things plain JSON parsers let through: a key given twice in one object, and NaN/Infinity.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pydantic
+from pydantic import BaseModel
+
+from backcare.core.models import Course, Intake
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class InvalidInput(ValueError):
+    """The document is not valid; `problems` lists every reason, each with its path."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.path or '(document)'}: {p.message}" for p in problems))
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse one JSON document strictly: no duplicate keys, no NaN or Infinity."""
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+    except _DuplicateKey as exc:
+        raise InvalidInput([Problem("", f"the key {exc.args[0]!r} appears twice in one object")])
+    except UnicodeDecodeError:
+        raise InvalidInput([Problem("", "is not UTF-8 text")]) from None
+    except ValueError as exc:
+        raise InvalidInput([Problem("", f"is not valid JSON: {exc}")]) from None
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def _join(base: str, sub: str) -> str:
+    if not base:
+        return sub
+    return base + sub if sub.startswith("[") else f"{base}.{sub}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return json.dumps(value)
+
+
+_TYPE_MESSAGES = {
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+}
+
+
+def _known_fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names allowed at `loc` (for 'did you mean' hints)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields is None or part not in fields:
+            return []
+        annotation = fields[part].annotation
+        args = getattr(annotation, "__args__", ())
+        inner = [a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not inner:
+            return []
+        current = inner[0]
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _problems(model: type[BaseModel], error: pydantic.ValidationError) -> list[Problem]:
+    out: list[Problem] = []
+    errors = error.errors(include_url=False)
+    # A JSON number field is "int | float": pydantic reports a miss once per alternative, with the
+    # alternative's name in the location. Keep only the float alternative ("must be a number").
+    errors = [e for e in errors if not any(p in _INT_TAGS for p in e["loc"][-1:])] or errors
+    for e in errors:
+        kind, loc, ctx = e["type"], tuple(e["loc"]), e.get("ctx") or {}
+        loc = tuple(p for p in loc if not (isinstance(p, str) and p in _UNION_TAGS))
+        path = _path(loc)
+        if kind == "backcare_problems":
+            out.extend(Problem(_join(path, sub), message) for sub, message in ctx["problems"])
+            continue
+        if kind == "missing":
+            message = "is required"
+        elif kind == "extra_forbidden":
+            name = str(loc[-1]) if loc else ""
+            close = difflib.get_close_matches(name, _known_fields(model, loc[:-1]), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            message = f"is not a field of this document{hint}"
+        elif kind in _TYPE_MESSAGES:
+            message = f"{_TYPE_MESSAGES[kind]}, not {_describe(e['input'])}"
+        elif kind == "literal_error":
+            message = f"must be one of {ctx['expected']}, not {_describe(e['input'])}"
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            words = {
+                "greater_than_equal": "at least",
+                "less_than_equal": "at most",
+                "greater_than": "more than",
+                "less_than": "less than",
+            }[kind]
+            bound = next(iter(v for k, v in ctx.items() if k in ("ge", "le", "gt", "lt")))
+            message = f"must be {words} {bound}, not {_describe(e['input'])}"
+        elif kind == "finite_number":
+            message = "must be a finite number"
+        elif kind in ("too_short", "too_long"):
+            if ctx.get("min_length") == ctx.get("max_length", -1):
+                message = f"must have exactly {ctx['min_length']} items"
+            elif kind == "too_short":
+                n = ctx["min_length"]
+                message = f"must have at least {n} item{'s' if n != 1 else ''}"
+            else:
+                message = f"must have at most {ctx['max_length']} items"
+            if "actual_length" in ctx and isinstance(e["input"], list | tuple | str):
+                message += f" (has {ctx['actual_length']})"
+        else:
+            message = e["msg"]
+        out.append(Problem(path, message))
+    return out
+
+
+_INT_TAGS = frozenset({"int", "constrained-int"})
+_UNION_TAGS = _INT_TAGS | {"float", "constrained-float"}
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate parsed JSON against a contract model, raising InvalidInput with every problem."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput([Problem("", f"must be one JSON object, not {_describe(data)}")])
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise InvalidInput(_problems(model, exc)) from None
+
+
+def parse_intake(data: Any) -> Intake:
+    """A `backcare.intake/1` document (already parsed JSON) as a validated Intake."""
+    return validate(Intake, data)
+
+
+def parse_course(data: Any) -> Course:
+    """A `backcare.course/1` document (already parsed JSON) as a validated Course."""
+    return validate(Course, data)

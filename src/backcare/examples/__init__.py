@@ -1,0 +1,1 @@
+"""Public example cases (copied from ../shared/vignettes so the project stands alone)."""
