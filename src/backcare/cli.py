@@ -142,15 +142,17 @@ def _assess_batch(path: str) -> int:
         try:
             if not raw.strip():
                 raise InvalidInput([_blank_line()])
-            answer = assess(parse_intake(parse_json(raw))).to_json()
+            answer = assess(parse_intake(parse_json(raw))).json_text
         except InvalidInput as exc:
             invalid += 1
-            answer = {
-                "schema": ERROR_SCHEMA,
-                "line": number,
-                "errors": [p.to_json() for p in exc.problems],
-            }
-        write(_encode(answer).encode("utf-8") + b"\n")
+            answer = _encode(
+                {
+                    "schema": ERROR_SCHEMA,
+                    "line": number,
+                    "errors": [p.to_json() for p in exc.problems],
+                }
+            )
+        write(answer.encode("utf-8") + b"\n")
         if number % 1024 == 0:
             bar.update(number, done_bytes)
     bar.update(number, done_bytes, final=True)

@@ -1,27 +1,41 @@
 """`assess(intake) -> Assessment`: clinical-rules-v1 §1-§5 applied to one intake.
 
-This module holds no clinical rule of its own. It derives the §1 measures, then walks the rule
-tables in trace order, stage by stage:
+This module holds no clinical rule of its own: the conditions, caps, texts and sources are data
+(rules/data/). It works in two steps:
 
+`evaluate(intake) -> Firing` derives the §1 measures and walks the tables in trace order:
 1. §2 referral and §3 contraindication rules: a fired rule is cleared (§3a) or joins the referral;
-2. §4 precautions: caps, precaution findings, extra `avoid`s;
+2. §4 precautions: caps, precautions, extra `avoid`s;
 3. disposition and pressure limit; if massage may not proceed, stop there (§5);
 4. §5 technique fit rules, then the plan rules.
+Every fired rule is appended to the trace as it fires, so the trace is in table order by
+construction. A `Firing` holds only rule ids, enum values and the clearance details.
 
-Every fired rule is appended to `trace` as it fires, so the trace is in table order by
-construction. The tables' content (conditions, caps, texts, sources) is data: see rules/data/.
+`compose(firing) -> Assessment` turns those ids into the answer's findings. The answer depends
+on the intake only through its Firing, so compose is memoised: the same pattern of fired rules
+is composed (and serialised) once, however many intakes share it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, cast
 
 from backcare.core.measures.nrs import pain_severity
 from backcare.core.measures.startback import score_startback
-from backcare.core.models import Intake
+from backcare.core.models import (
+    Findings,
+    History,
+    Intake,
+    Pain,
+    Preferences,
+    Pregnancy,
+    Recent,
+    RedFlags,
+)
 from backcare.core.results import (
     Assessment,
     ClearedFinding,
@@ -33,7 +47,7 @@ from backcare.core.results import (
     Techniques,
     TechniqueVerdict,
 )
-from backcare.core.rules.tables import INTAKE_FIELD_FACTS, Rule, Tables, load_tables
+from backcare.core.rules.tables import Rule, load_tables
 from backcare.core.rules.text import fill
 from backcare.core.vocabulary import (
     ASSESSMENT_SCHEMA,
@@ -44,16 +58,35 @@ from backcare.core.vocabulary import (
     URGENCY_SEVERITY,
     Disposition,
     PainCategory,
+    PainSeverity,
     Pressure,
+    StartBackRisk,
     Urgency,
+    Verdict,
 )
 
-_FIELD_GETTERS: tuple[tuple[str, Callable[[Intake], Any]], ...] = tuple(
-    (name, attrgetter(name)) for name in sorted(INTAKE_FIELD_FACTS)
+# The intake's nested groups whose fields become `group.field` facts, and their fact names in
+# field order: a validated model's __dict__ holds its fields in that order, so the facts can be
+# built with dict(zip(...)) at C speed (this runs once per assessment).
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (group, tuple(f"{group}.{name}" for name in model.model_fields))
+    for group, model in (
+        ("pregnancy", Pregnancy),
+        ("pain", Pain),
+        ("findings", Findings),
+        ("red_flags", RedFlags),
+        ("history", History),
+        ("recent", Recent),
+        ("preferences", Preferences),
+    )
 )
+_TOP_LEVEL = ("age", "sex", "conditions", "medications", "startback", "clearances")
+_top_level = attrgetter(*_TOP_LEVEL)
 _DISPOSITION_BY_SEVERITY = {v: k for k, v in DISPOSITION_SEVERITY.items()}
 _URGENCY_BY_SEVERITY = {v: k for k, v in URGENCY_SEVERITY.items()}
-_FIRM: Pressure = "firm"
+_PRESSURES: tuple[Pressure, ...] = ("light", "medium", "firm")
+_PROCEED_WITH_PRECAUTIONS = DISPOSITION_SEVERITY["proceed_with_precautions"]
+_PROCEEDING = frozenset(DISPOSITION_SEVERITY[d] for d in PROCEEDING)
 
 
 def pain_category(duration_weeks: float) -> PainCategory:
@@ -72,205 +105,222 @@ def onset_age(age: int, duration_weeks: float) -> Decimal:
 
 def intake_facts(intake: Intake) -> dict[str, Any]:
     """The facts the tables' conditions read: the intake's fields plus the §1 measures."""
-    facts: dict[str, Any] = {name: get(intake) for name, get in _FIELD_GETTERS}
+    facts: dict[str, Any] = dict(zip(_TOP_LEVEL, _top_level(intake), strict=True))
+    for group, names in _GROUPS:
+        facts.update(zip(names, getattr(intake, group).__dict__.values(), strict=True))
     duration = intake.pain.duration_weeks
     facts["category"] = pain_category(duration)
     facts["severity"] = pain_severity(intake.pain.intensity)
     facts["onset_age"] = onset_age(intake.age, duration)
-    startback = None if intake.startback is None else score_startback(intake.startback)
-    facts["startback"] = startback
-    facts["startback_risk"] = None if startback is None else startback.risk
+    facts["startback_risk"] = (
+        None if intake.startback is None else score_startback(intake.startback).risk
+    )
     facts["max_pressure"] = None
     facts["recommended"] = set()
-    facts["fired"] = set()
+    facts["fired"] = []  # the trace so far: rule ids in firing order
     for predicate in load_tables().predicates:
-        facts[predicate.name] = predicate.when(facts)
+        facts[predicate.name] = bool(predicate.when.test(facts))
     return facts
 
 
-def finding(rule: Rule, facts: dict[str, Any] | None = None) -> Finding:
-    """A rule's finding; its texts may name facts (`{preferences.pressure}`)."""
-    if facts is None:
-        return _static_finding(rule)
-    return Finding(rule.id, fill(rule.text, facts), rule.sources, fill(rule.therapist_text, facts))
+@dataclass(frozen=True, slots=True)
+class Firing:
+    """Which rules fired for one intake and what they decided, as ids and enum values."""
+
+    trace: tuple[str, ...]
+    disposition: Disposition
+    urgency: Urgency | None
+    referral: tuple[str, ...]  # uncleared §2/§3 rule ids
+    cleared: tuple[tuple[str, str, str, str], ...]  # (rule, date, by, note)
+    precautions: tuple[str, ...]
+    max_pressure: Pressure | None
+    # per technique, in TECHNIQUES order: (verdict, reason rule ids)
+    verdicts: tuple[tuple[str, tuple[str, ...]], ...]
+    co_treatments: tuple[str, ...] | None  # None: no plan
+    self_care: tuple[str, ...]
+    plan_values: tuple[tuple[str, int], ...]
+    preference: Pressure | None  # PREF-PRESSURE's text names it
+    pain_category: PainCategory
+    pain_severity: str
+    startback: tuple[int, int, str] | None
 
 
-_STATIC: dict[str, Finding] = {}
-
-
-def _static_finding(rule: Rule) -> Finding:
-    # Findings without placeholders never change: build each once.
-    cached = _STATIC.get(rule.id)
-    if cached is None:
-        cached = _STATIC[rule.id] = Finding(rule.id, rule.text, rule.sources, rule.therapist_text)
-    return cached
-
-
-def assess(intake: Intake) -> Assessment:
-    """Apply clinical-rules-v1 to a validated intake."""
+def evaluate(intake: Intake) -> Firing:
+    """Decide which rules fire for `intake` (clinical-rules-v1 §2-§5), in trace order."""
     tables = load_tables()
     facts = intake_facts(intake)
-    fired: set[str] = facts["fired"]
-    trace: list[str] = []
-
-    def fire(rule: Rule) -> None:
-        trace.append(rule.id)
-        fired.add(rule.id)
+    trace: list[str] = facts["fired"]
+    fire = trace.append
 
     # §2-§3: referral and contraindications, with §3a clearances.
     clearances = {c.rule: c for c in intake.clearances}
     disposition = 0
     urgency = -1
-    reasons: list[Finding] = []
-    cleared: list[ClearedFinding] = []
-    for rule in tables.referral + tables.contraindications:
-        if not rule.when(facts):
+    referral: list[str] = []
+    cleared: list[tuple[str, str, str, str]] = []
+    for rule in tables.referral_rules:
+        if not rule.when.test(facts):
             continue
-        fire(rule)
+        fire(rule.id)
         clearance = clearances.get(rule.id) if rule.clearable else None
         if clearance is not None:
-            cleared.append(
-                ClearedFinding(
-                    rule.id,
-                    rule.text,
-                    rule.sources,
-                    rule.therapist_text,
-                    cleared_on=clearance.date.isoformat(),
-                    cleared_by=clearance.by,
-                    note=clearance.note,
-                )
-            )
+            cleared.append((rule.id, clearance.date.isoformat(), clearance.by, clearance.note))
             continue
-        reasons.append(finding(rule))
+        referral.append(rule.id)
         disposition = max(disposition, DISPOSITION_SEVERITY[cast(str, rule.disposition)])
         urgency = max(urgency, URGENCY_SEVERITY[cast(str, rule.urgency)])
 
     # §4: precautions and pressure caps. PREF-PRESSURE's cap is the client's own preference.
-    # `limits`: (finding, cap rank or None, techniques it avoids), in table order.
-    limits: list[tuple[Finding, int | None, tuple[str, ...]]] = []
-    precautions: list[Finding] = []
+    # `limits`: (rule id, cap rank or None, techniques it avoids by name), in table order.
+    preference = intake.preferences.pressure
+    limits: list[tuple[str, int | None, tuple[str, ...]]] = []
+    precautions: list[str] = []
     for rule in tables.precautions:
-        if not rule.when(facts):
+        if not rule.when.test(facts):
             continue
-        fire(rule)
-        is_preference = rule.cap == "preference"
-        found = finding(rule, facts) if is_preference else finding(rule)
-        cap = intake.preferences.pressure if is_preference else rule.cap
+        fire(rule.id)
+        cap = preference if rule.cap == "preference" else rule.cap
         rank = None if cap is None or cap == "none" else PRESSURE_ORDER[cap]
-        limits.append((found, rank, rule.avoid))
+        limits.append((rule.id, rank, rule.avoid))
         if rule.precaution:
-            precautions.append(found)
-            disposition = max(disposition, DISPOSITION_SEVERITY["proceed_with_precautions"])
+            precautions.append(rule.id)
+            disposition = max(disposition, _PROCEED_WITH_PRECAUTIONS)
 
-    result_disposition = cast(Disposition, _DISPOSITION_BY_SEVERITY[disposition])
-    referral = (
-        None
-        if not reasons
-        else Referral(cast(Urgency, _URGENCY_BY_SEVERITY[urgency]), tuple(reasons))
-    )
-    measures = Measures(
-        pain_category=facts["category"],
-        pain_severity=facts["severity"],
-        startback=(
-            None
-            if facts["startback"] is None
-            else StartBack(
-                facts["startback"].total, facts["startback"].psychosocial, facts["startback_risk"]
-            )
-        ),
-    )
-
-    if result_disposition not in PROCEEDING:
-        # §5: no massage. Every technique is avoided for the referral's reasons.
-        avoid = TechniqueVerdict("avoid", tuple(reasons))
-        return Assessment(
-            schema=ASSESSMENT_SCHEMA,
-            rules_version=tables.version,
-            disposition=result_disposition,
-            referral=referral,
-            max_pressure=None,
-            techniques=Techniques(avoid, avoid, avoid, avoid),
-            precautions=tuple(precautions),
-            cleared=tuple(cleared),
-            plan=None,
-            measures=measures,
+    score = None if intake.startback is None else score_startback(intake.startback)
+    common = {
+        "disposition": cast(Disposition, _DISPOSITION_BY_SEVERITY[disposition]),
+        "urgency": cast(Urgency, _URGENCY_BY_SEVERITY[urgency]) if referral else None,
+        "referral": tuple(referral),
+        "cleared": tuple(cleared),
+        "precautions": tuple(precautions),
+        "preference": preference,
+        "pain_category": facts["category"],
+        "pain_severity": facts["severity"],
+        "startback": None if score is None else (score.total, score.psychosocial, score.risk),
+    }
+    if disposition not in _PROCEEDING:
+        # §5: no massage: every technique avoided for the referral's reasons; no TQ/PL/CT/SC.
+        avoid = ("avoid", tuple(referral))
+        return Firing(
             trace=tuple(trace),
+            max_pressure=None,
+            verdicts=(avoid, avoid, avoid, avoid),
+            co_treatments=None,
+            self_care=(),
+            plan_values=(),
+            **common,
         )
 
-    limit = min((r for _, r, _ in limits if r is not None), default=PRESSURE_ORDER[_FIRM])
-    max_pressure = cast(Pressure, ("light", "medium", "firm")[limit])
+    limit = min((r for _, r, _ in limits if r is not None), default=PRESSURE_ORDER["firm"])
+    max_pressure = _PRESSURES[limit]
     facts["max_pressure"] = max_pressure
-    verdicts = _technique_verdicts(tables, facts, limits, fire)
-    plan = _plan(tables, facts, fire)
-    return Assessment(
-        schema=ASSESSMENT_SCHEMA,
-        rules_version=tables.version,
-        disposition=result_disposition,
-        referral=referral,
-        max_pressure=max_pressure,
-        techniques=Techniques(**verdicts),
-        precautions=tuple(precautions),
-        cleared=tuple(cleared),
-        plan=plan,
-        measures=measures,
-        trace=tuple(trace),
-    )
 
-
-def _technique_verdicts(
-    tables: Tables,
-    facts: dict[str, Any],
-    limits: list[tuple[Finding, int | None, tuple[str, ...]]],
-    fire: Callable[[Rule], None],
-) -> dict[str, TechniqueVerdict]:
     # §5: a technique is avoided when a cap is below the pressure it needs (reasons: every such
     # capping rule) or a rule avoids it by name (PR-ACUTE-INJURY); reasons stay in table order.
-    avoided: dict[str, tuple[Finding, ...]] = {}
+    avoided: dict[str, tuple[str, ...]] = {}
     for technique in TECHNIQUES:
         minimum = PRESSURE_ORDER[tables.technique_minimum[technique]]
         why = tuple(
-            f
-            for f, cap, avoid in limits
-            if (cap is not None and cap < minimum) or technique in avoid
+            rid for rid, cap, avoid in limits if (cap is not None and cap < minimum) or technique in avoid
         )
         if why:
             avoided[technique] = why
     recommended: set[str] = facts["recommended"]
-    because: dict[str, Finding] = {}
+    because: dict[str, str] = {}
     for rule in tables.techniques:
         technique = cast(str, rule.technique)
-        if technique in avoided or not rule.when(facts):
+        if technique in avoided or not rule.when.test(facts):
             continue  # a fit rule whose technique is avoided does not fire
-        fire(rule)
+        fire(rule.id)
         recommended.add(technique)
-        because.setdefault(technique, finding(rule))
-    return {
-        t: (
-            TechniqueVerdict("avoid", avoided[t])
-            if t in avoided
-            else TechniqueVerdict("recommended", (because[t],))
-            if t in because
-            else TechniqueVerdict("suitable", ())
-        )
+        because.setdefault(technique, rule.id)
+    verdicts = tuple(
+        ("avoid", avoided[t])
+        if t in avoided
+        else ("recommended", (because[t],))
+        if t in because
+        else ("suitable", ())
         for t in TECHNIQUES
-    }
+    )
 
-
-def _plan(tables: Tables, facts: dict[str, Any], fire: Callable[[Rule], None]) -> Plan:
     values: dict[str, int] = {}
-    lists: dict[str, list[Finding]] = {"co_treatments": [], "self_care": []}
+    lists: dict[str, list[str]] = {"co_treatments": [], "self_care": [], "none": []}
     for rule in tables.plan:
-        if not rule.when(facts):
+        if not rule.when.test(facts):
             continue
-        fire(rule)
+        fire(rule.id)
         values.update(rule.plan_values)
-        if rule.plan_list in lists:
-            lists[cast(str, rule.plan_list)].append(finding(rule))
-    return Plan(
-        session_minutes=values["session_minutes"],
-        sessions_per_week=values["sessions_per_week"],
-        planned_sessions=values["planned_sessions"],
-        reassess_after_sessions=values["reassess_after_sessions"],
+        lists[cast(str, rule.plan_list)].append(rule.id)
+    return Firing(
+        trace=tuple(trace),
+        max_pressure=max_pressure,
+        verdicts=verdicts,
         co_treatments=tuple(lists["co_treatments"]),
         self_care=tuple(lists["self_care"]),
+        plan_values=tuple(values.items()),
+        **common,
+    )
+
+
+def assess(intake: Intake) -> Assessment:
+    """Apply clinical-rules-v1 to a validated intake."""
+    return compose(evaluate(intake))
+
+
+@lru_cache(maxsize=8192)
+def compose(firing: Firing) -> Assessment:
+    """The answer for a pattern of fired rules: findings, verdicts and plan (memoised)."""
+    tables = load_tables()
+    facts = {"preferences.pressure": firing.preference}
+
+    def finding(rule_id: str) -> Finding:
+        rule = tables.rule(rule_id)
+        return Finding(rule.id, fill(rule.text, facts), rule.sources, fill(rule.therapist_text, facts))
+
+    reasons = tuple(finding(r) for r in firing.referral)
+    cleared = tuple(
+        ClearedFinding(
+            rule.id,
+            rule.text,
+            rule.sources,
+            rule.therapist_text,
+            cleared_on=on,
+            cleared_by=by,
+            note=note,
+        )
+        for rule_id, on, by, note in firing.cleared
+        for rule in (tables.rule(rule_id),)
+    )
+    verdicts = [
+        TechniqueVerdict(cast(Verdict, verdict), tuple(finding(r) for r in why))
+        for verdict, why in firing.verdicts
+    ]
+    plan = None
+    if firing.co_treatments is not None:
+        values = dict(firing.plan_values)
+        plan = Plan(
+            session_minutes=values["session_minutes"],
+            sessions_per_week=values["sessions_per_week"],
+            planned_sessions=values["planned_sessions"],
+            reassess_after_sessions=values["reassess_after_sessions"],
+            co_treatments=tuple(finding(r) for r in firing.co_treatments),
+            self_care=tuple(finding(r) for r in firing.self_care),
+        )
+    sb = firing.startback
+    return Assessment(
+        schema=ASSESSMENT_SCHEMA,
+        rules_version=tables.version,
+        disposition=firing.disposition,
+        referral=None if firing.urgency is None else Referral(firing.urgency, reasons),
+        max_pressure=firing.max_pressure,
+        techniques=Techniques(*verdicts),
+        precautions=tuple(finding(r) for r in firing.precautions),
+        cleared=cleared,
+        plan=plan,
+        measures=Measures(
+            pain_category=firing.pain_category,
+            pain_severity=cast(PainSeverity, firing.pain_severity),
+            startback=None if sb is None else StartBack(sb[0], sb[1], cast(StartBackRisk, sb[2])),
+        ),
+        trace=firing.trace,
     )

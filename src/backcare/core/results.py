@@ -8,7 +8,9 @@ wording for the therapist; `text` is the plain-language sentence for the client)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,6 +27,9 @@ from backcare.core.vocabulary import (
 )
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """Why something was decided: the rule, a plain sentence, and the sources behind it."""
@@ -33,6 +38,12 @@ class Finding:
     text: str
     sources: tuple[str, ...]
     therapist_text: str
+    # The finding as compact JSON text, made once: most findings are shared constants, so
+    # `dumps_assessment` can splice them in instead of re-encoding the same sentences.
+    json_text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "json_text", _encode(self.to_json()))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,7 +176,7 @@ class Measures:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slots: json_text is cached on the instance
 class Assessment:
     """`backcare.assessment/1`."""
 
@@ -195,6 +206,11 @@ class Assessment:
             "measures": self.measures.to_json(),
             "trace": list(self.trace),
         }
+
+    @cached_property
+    def json_text(self) -> str:
+        """Compact JSON text of `to_json()`, made once per (memoised) assessment."""
+        return dumps_assessment(self)
 
 
 def _number(value: Decimal) -> int | float:
@@ -252,3 +268,60 @@ class Progress:
             "alerts": [a.to_json() for a in self.alerts],
             "trace": list(self.trace),
         }
+
+
+def _findings_text(items: tuple[Finding, ...]) -> str:
+    return "[" + ",".join(f.json_text for f in items) + "]"
+
+
+def _verdict_text(v: TechniqueVerdict) -> str:
+    return f'{{"verdict":"{v.verdict}","reasons":{_findings_text(v.reasons)}}}'
+
+
+def dumps_assessment(a: Assessment) -> str:
+    """`a.to_json()` as compact JSON text, equal to `json.dumps(a.to_json())` once parsed.
+
+    The batch command's hot path: findings are spliced in from their cached text.
+    """
+    t = a.techniques
+    referral = (
+        "null"
+        if a.referral is None
+        else f'{{"urgency":"{a.referral.urgency}","reasons":{_findings_text(a.referral.reasons)}}}'
+    )
+    p = a.plan
+    plan = (
+        "null"
+        if p is None
+        else f'{{"session_minutes":{p.session_minutes},"sessions_per_week":{p.sessions_per_week},'
+        f'"planned_sessions":{p.planned_sessions},'
+        f'"reassess_after_sessions":{p.reassess_after_sessions},'
+        f'"co_treatments":{_findings_text(p.co_treatments)},'
+        f'"self_care":{_findings_text(p.self_care)}}}'
+    )
+    m = a.measures
+    sb = m.startback
+    measures = (
+        f'{{"pain_category":"{m.pain_category}","pain_severity":"{m.pain_severity}",'
+        + (
+            '"startback":null}'
+            if sb is None
+            else f'"startback":{{"total":{sb.total},"psychosocial":{sb.psychosocial},'
+            f'"risk":"{sb.risk}"}}}}'
+        )
+    )
+    # Enum values and rule ids are plain ASCII words: they need no escaping.
+    max_pressure = "null" if a.max_pressure is None else '"' + a.max_pressure + '"'
+    cleared = _encode([c.to_json() for c in a.cleared]) if a.cleared else "[]"
+    trace = '["' + '","'.join(a.trace) + '"]' if a.trace else "[]"
+    return (
+        f'{{"schema":"{a.schema}","rules_version":{_encode(a.rules_version)},'
+        f'"disposition":"{a.disposition}","referral":{referral},'
+        f'"max_pressure":{max_pressure},'
+        f'"techniques":{{"swedish":{_verdict_text(t.swedish)},'
+        f'"deep_tissue":{_verdict_text(t.deep_tissue)},'
+        f'"trigger_point":{_verdict_text(t.trigger_point)},'
+        f'"myofascial_release":{_verdict_text(t.myofascial_release)}}},'
+        f'"precautions":{_findings_text(a.precautions)},"cleared":{cleared},'
+        f'"plan":{plan},"measures":{measures},"trace":{trace}}}'
+    )

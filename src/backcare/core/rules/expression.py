@@ -30,14 +30,18 @@ class ExpressionError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """A compiled condition: call it with the facts; `names` are the facts it reads."""
+    """A compiled condition: call it with the facts; `names` are the facts it reads.
+
+    `test` is the compiled closure itself (truthy or falsy); the engine calls it directly, since
+    this is the hot path of every assessment.
+    """
 
     source: str
     names: frozenset[str]
-    _fn: Getter
+    test: Getter
 
     def __call__(self, facts: Mapping[str, Any]) -> bool:
-        return bool(self._fn(facts))
+        return bool(self.test(facts))
 
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
@@ -77,14 +81,14 @@ def compile_condition(source: str, known: Callable[[str], bool]) -> Condition:
 
     def compile_node(node: ast.expr) -> Getter:
         if isinstance(node, ast.BoolOp):
-            parts = [compile_node(v) for v in node.values]
-            if isinstance(node.op, ast.And):
-                return lambda f: all(p(f) for p in parts)
-            return lambda f: any(p(f) for p in parts)
+            return _bool_op(isinstance(node.op, ast.And), [compile_node(v) for v in node.values])
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = compile_node(node.operand)
             return lambda f: not inner(f)
         if isinstance(node, ast.Compare):
+            simple = _simple_compare(node, compile_node)
+            if simple is not None:
+                return simple
             left = compile_node(node.left)
             steps = []
             for op, right in zip(node.ops, node.comparators, strict=True):
@@ -133,4 +137,68 @@ def compile_condition(source: str, known: Callable[[str], bool]) -> Condition:
         raise fail(node, f"unsupported syntax {type(node).__name__}")
 
     fn = compile_node(tree.body)
-    return Condition(source=" ".join(source.split()), names=frozenset(names), _fn=fn)
+    return Condition(source=" ".join(source.split()), names=frozenset(names), test=fn)
+
+
+# Specialised closures for the common shapes: they run once per rule per assessment, so fewer
+# Python-level calls here is most of the engine's speed. Semantics are those of Python's own
+# `and`, `or` and comparisons.
+
+
+def _bool_op(is_and: bool, parts: list[Getter]) -> Getter:
+    if len(parts) == 2:
+        a, b = parts
+        return (lambda f: a(f) and b(f)) if is_and else (lambda f: a(f) or b(f))
+    if len(parts) == 3:
+        a, b, c = parts
+        if is_and:
+            return lambda f: a(f) and b(f) and c(f)
+        return lambda f: a(f) or b(f) or c(f)
+
+    def many(f: Mapping[str, Any]) -> Any:
+        value: Any = is_and
+        for p in parts:
+            value = p(f)
+            if bool(value) != is_and:
+                return value
+        return value
+
+    return many
+
+
+def _simple_compare(node: ast.Compare, compile_node: Callable[[ast.expr], Getter]) -> Getter | None:
+    """`fact OP constant` or `constant in fact`, the shapes nearly every rule uses."""
+    if len(node.ops) != 1:
+        return None
+    op, left, right = node.ops[0], node.left, node.comparators[0]
+    if isinstance(op, ast.Is | ast.IsNot):
+        return None  # checked and compiled by the general path
+    const_right = isinstance(right, ast.Constant | ast.Set | ast.List | ast.Tuple)
+    const_left = isinstance(left, ast.Constant)
+    if const_right and not const_left:
+        get, value = compile_node(left), compile_node(right)(_NO_FACTS)
+        if isinstance(op, ast.In):
+            return lambda f: get(f) in value
+        if isinstance(op, ast.NotIn):
+            return lambda f: get(f) not in value
+        if isinstance(op, ast.Eq):
+            return lambda f: get(f) == value
+        if isinstance(op, ast.NotEq):
+            return lambda f: get(f) != value
+        if isinstance(op, ast.GtE):
+            return lambda f: get(f) >= value
+        if isinstance(op, ast.Gt):
+            return lambda f: get(f) > value
+        if isinstance(op, ast.Lt):
+            return lambda f: get(f) < value
+        if isinstance(op, ast.LtE):
+            return lambda f: get(f) <= value
+    if const_left and isinstance(op, ast.In | ast.NotIn):
+        value, get = compile_node(left)(_NO_FACTS), compile_node(right)
+        if isinstance(op, ast.In):
+            return lambda f: value in get(f)
+        return lambda f: value not in get(f)
+    return None
+
+
+_NO_FACTS: Mapping[str, Any] = {}

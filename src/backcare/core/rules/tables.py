@@ -139,7 +139,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Tables:
+class Tables:  # noqa: PLR0902 - one attribute per table
     version: str
     predicates: tuple[Predicate, ...]
     referral: tuple[Rule, ...]  # §2
@@ -153,18 +153,23 @@ class Tables:
     technique_minimum: Mapping[str, str]
     technique_names: Mapping[str, str]
 
-    @property
-    def assessment_rules(self) -> tuple[Rule, ...]:
-        """Every rule of §2-§5 in trace order."""
-        return self.referral + self.contraindications + self.precautions + self.techniques + (
-            self.plan
+    # Derived, in trace order (filled in by __post_init__).
+    referral_rules: tuple[Rule, ...] = ()  # §2 then §3: every rule that can refer
+    assessment_rules: tuple[Rule, ...] = ()  # every rule of §2-§5
+    by_id: Mapping[str, Rule] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "referral_rules", self.referral + self.contraindications)
+        object.__setattr__(
+            self,
+            "assessment_rules",
+            self.referral_rules + self.precautions + self.techniques + self.plan,
         )
+        object.__setattr__(self, "by_id", {r.id: r for r in self.assessment_rules + self.alerts})
 
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.assessment_rules + self.alerts:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        """The rule with this id (KeyError if there is none)."""
+        return self.by_id[rule_id]
 
 
 def _read(name: str) -> dict[str, Any]:
