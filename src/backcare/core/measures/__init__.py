@@ -1,0 +1,1 @@
+"""Questionnaire scoring, one module per instrument."""

@@ -1,0 +1,1 @@
+"""Shared test helpers: example cases, intake builders and Hypothesis strategies."""
