@@ -1,0 +1,147 @@
+"""The rule tables as data: complete, sourced, consistent with the spec, and safely compiled."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from backcare.core.rules.expression import ExpressionError, compile_condition
+from backcare.core.rules.tables import (
+    COURSE_FACTS,
+    INTAKE_DERIVED_FACTS,
+    INTAKE_FIELD_FACTS,
+    clearable_rule_ids,
+    load_tables,
+)
+from backcare.core.rules.text import PLACEHOLDER
+
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec"
+TABLES = load_tables()
+ALL_RULES = TABLES.assessment_rules + TABLES.alerts
+
+
+def test_every_source_a_rule_cites_exists() -> None:
+    for rule in ALL_RULES:
+        assert rule.sources, rule.id
+        for source in rule.sources:
+            assert source in TABLES.sources, f"{rule.id} cites unknown source {source}"
+
+
+def test_every_policy_finding_says_it_is_backcares_own_choice() -> None:
+    for rule in ALL_RULES:
+        if "policy" in rule.sources:
+            assert re.search(r"backcare's (own|policy)", rule.therapist_text), rule.id
+    assert TABLES.sources["policy"].is_policy
+    assert [s for s in TABLES.sources.values() if s.is_policy] == [TABLES.sources["policy"]]
+
+
+def test_every_rule_has_both_texts() -> None:
+    for rule in ALL_RULES:
+        assert len(rule.text) > 20 and len(rule.therapist_text) > 10, rule.id
+
+
+def test_placeholders_name_facts_of_their_context() -> None:
+    intake_facts = INTAKE_FIELD_FACTS | INTAKE_DERIVED_FACTS
+    for rule in ALL_RULES:
+        known = COURSE_FACTS if rule in TABLES.alerts else intake_facts
+        for text in (rule.text, rule.therapist_text):
+            for name in PLACEHOLDER.findall(text):
+                assert name in known, f"{rule.id}: unknown placeholder {name}"
+
+
+def test_rule_ids_are_unique_and_in_spec_order_within_sections() -> None:
+    ids = [r.id for r in ALL_RULES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.skipif(not SPEC.is_dir(), reason="../shared/spec is not beside the project")
+def test_tables_hold_exactly_the_spec_rules_in_spec_order() -> None:
+    text = (SPEC / "clinical-rules-v1.md").read_text()
+    spec_ids = list(dict.fromkeys(re.findall(r"^\| ((?:RF|CI|PR|PREF|TQ|AL)-[A-Z0-9-]+) \|", text, re.M)))
+    plan_ids = list(dict.fromkeys(re.findall(r"\b((?:PL|CT|SC)-[A-Z-]+[A-Z])\b", text)))
+    ours = [r.id for r in ALL_RULES if not r.id.startswith(("PL-", "CT-", "SC-"))]
+    assert ours == spec_ids
+    assert sorted(r.id for r in TABLES.plan) == sorted(plan_ids)
+
+
+@pytest.mark.skipif(not SPEC.is_dir(), reason="../shared/spec is not beside the project")
+def test_sources_table_matches_the_spec() -> None:
+    text = (SPEC / "sources.md").read_text()
+    spec_ids = set(re.findall(r"^\| ([a-z0-9-]+) \| ", text, re.M)) - {"id"}
+    assert spec_ids == set(TABLES.sources)
+
+
+def test_spec_sources_per_rule_for_a_sample() -> None:
+    # The sources of a few rules, read off the spec by hand.
+    assert TABLES.rule("RF-CES-SADDLE").sources == ("bmj-ces", "finucane2020")
+    assert TABLES.rule("PR-ACUTE-INJURY").sources == ("werner1998", "policy")
+    assert TABLES.rule("AL-PROLONGED-SORENESS").sources == ("cambron2007",)
+
+
+def test_clearable_rules() -> None:
+    ids = clearable_rule_ids()
+    assert "RF-FEVER" not in ids
+    assert all(r.id not in ids for r in TABLES.referral if r.urgency == "emergency")
+    assert {r.id for r in TABLES.contraindications} <= ids
+    assert {"RF-CANCER-HISTORY-ROUTINE", "RF-INFLAMMATORY", "RF-WEIGHT-LOSS"} <= ids
+
+
+def test_red_flag_reading_rules_include_those_reading_through_predicates() -> None:
+    reads = {r.id for r in TABLES.referral if r.reads_red_flags}
+    assert "RF-CANCER-HISTORY" in reads and "RF-BILATERAL-STENOSIS" in reads
+    assert "RF-AAA-KNOWN" not in reads and "RF-UNDER-16" not in reads
+
+
+KNOWN = {"a", "b", "n", "items", "red_flags.fever"}.__contains__
+
+
+@pytest.mark.parametrize(
+    ("source", "facts", "expected"),
+    [
+        ("a and b", {"a": True, "b": False}, False),
+        ("a or b", {"a": False, "b": True}, True),
+        ("not a", {"a": False}, True),
+        ("n >= 7", {"n": 7}, True),
+        ("n >= 7", {"n": 6}, False),
+        ("3 < n <= 5", {"n": 5}, True),
+        ('"x" in items', {"items": ("x", "y")}, True),
+        ('"z" not in items', {"items": ("x",)}, True),
+        ('n in {1, 2}', {"n": 2}, True),
+        ("n is None", {"n": None}, True),
+        ("n is not None and n < 12", {"n": None}, False),
+        ("count(a, b, n > 1) >= 2", {"a": True, "b": False, "n": 2}, True),
+        ("red_flags.fever", {"red_flags.fever": True}, True),
+        ("a and b and n and items", {"a": 1, "b": 1, "n": 1, "items": ()}, False),
+    ],
+)
+def test_condition_language(source: str, facts: dict[str, object], expected: bool) -> None:
+    assert compile_condition(source, KNOWN)(facts) is expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "__import__('os')",
+        "open('x')",
+        "a.__class__",
+        "items[0]",
+        "lambda: 1",
+        "a + b",
+        "unknown_fact",
+        "red_flags.sadle_numbness",
+        "n is 3",
+        "[x for x in items]",
+        "a if b else n",
+        "(",
+    ],
+)
+def test_condition_language_refuses(source: str) -> None:
+    with pytest.raises(ExpressionError):
+        compile_condition(source, KNOWN)
+
+
+def test_condition_names_are_recorded() -> None:
+    c = compile_condition("a and (red_flags.fever or n > 2)", KNOWN)
+    assert c.names == {"a", "red_flags.fever", "n"}
