@@ -137,7 +137,7 @@ def _assess_batch(path: str) -> int:
     invalid = 0
     done_bytes = 0
     number = 0
-    for number, raw in enumerate(lines, 1):  # noqa: B007 - number is reported after the loop
+    for number, raw in enumerate(lines, 1):
         done_bytes += len(raw)
         try:
             if not raw.strip():

@@ -22,7 +22,9 @@ def example_cases(kind: str = "intake") -> list[dict[str, Any]]:
     folder = files("backcare.examples")
     if kind == "course":
         folder = folder.joinpath("courses")
-    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".json")), key=lambda e: e.name)
+    entries = sorted(
+        (e for e in folder.iterdir() if e.name.endswith(".json")), key=lambda e: e.name
+    )
     return [json.loads(e.read_text(encoding="utf-8")) for e in entries]
 
 

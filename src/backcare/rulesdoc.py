@@ -88,9 +88,17 @@ def rules_markdown() -> str:
         "| name | meaning | condition |",
         "|---|---|---|",
     ]
-    out += [f"| {p.name} | {_cell(p.meaning)} | `{_cell(p.when.source)}` |" for p in tables.predicates]
+    out += [
+        f"| {p.name} | {_cell(p.meaning)} | `{_cell(p.when.source)}` |" for p in tables.predicates
+    ]
     for key, title in _SECTIONS:
-        out += ["", f"## {title}", "", "| id | fires when | effect | client text | therapist text | sources |", "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            f"## {title}",
+            "",
+            "| id | fires when | effect | client text | therapist text | sources |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in getattr(tables, key):
             out.append(
                 f"| {r.id} | `{_cell(r.when.source)}` | {_cell(effect(r, tables))} | "

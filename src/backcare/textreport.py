@@ -108,8 +108,8 @@ def assessment_text(a: Assessment, *, colour: bool = False, audience: str = "the
     for name in ("swedish", "deep_tissue", "trigger_point", "myofascial_release"):
         v = getattr(a.techniques, name)
         label = f"{tables.technique_names[name]}: {v.verdict}"
-        colour = {"recommended": "green", "suitable": "dim", "avoid": "red"}[v.verdict]
-        out.line("  " + out.paint(label, colour))
+        shade = {"recommended": "green", "suitable": "dim", "avoid": "red"}[v.verdict]
+        out.line("  " + out.paint(label, shade))
         if a.max_pressure is not None:  # with no massage the reasons are the referral's
             for f in v.reasons:
                 text = f.therapist_text if audience == "therapist" else f.text
@@ -170,8 +170,12 @@ def progress_text(p: Progress, *, colour: bool = False, audience: str = "therapi
         + f"   Status: {p.status.replace('_', ' ')}   Sessions: {p.sessions_done}"
     )
     out.heading("Change since baseline")
-    for name, c in (("Pain (0-10)", p.pain), ("Roland-Morris", p.rmdq), ("Oswestry", p.odi),
-                    ("PEG", p.peg)):
+    for name, c in (
+        ("Pain (0-10)", p.pain),
+        ("Roland-Morris", p.rmdq),
+        ("Oswestry", p.odi),
+        ("PEG", p.peg),
+    ):
         out.para(_change_line(name, c))
     if p.alerts:
         out.heading("Alerts")

@@ -18,7 +18,9 @@ BACKCARE = str(Path(sys.executable).with_name("backcare"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "backcare" / "examples"
 
 
-def run(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     data = stdin.decode() if isinstance(stdin, bytes) else stdin
     return subprocess.run(
         [BACKCARE, *args],
@@ -217,7 +219,9 @@ def test_intake_schema_validates_the_examples_and_rejects_unknown_keys() -> None
 def test_assessment_schema_validates_real_answers() -> None:
     schema = json.loads(run("schema", "assessment").stdout)
     for case in example_cases("intake"):
-        answer = json.loads(run("assess", "-", "--format", "json", stdin=json.dumps(case["intake"])).stdout)
+        answer = json.loads(
+            run("assess", "-", "--format", "json", stdin=json.dumps(case["intake"])).stdout
+        )
         jsonschema.validate(answer, schema)
 
 

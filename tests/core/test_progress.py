@@ -226,8 +226,16 @@ def test_unresolved_referral() -> None:
             {"AL-BRUISING-BLEEDING-RISK": "see_doctor"},
         ),
         ({"side_effects": ["soreness"], "side_effect_hours": 48}, {}, {}),
-        ({"side_effects": ["soreness"], "side_effect_hours": 48.5}, {}, {"AL-PROLONGED-SORENESS": "adjust"}),
-        ({"side_effects": ["increased_pain"], "side_effect_hours": 72}, {}, {"AL-PROLONGED-SORENESS": "adjust"}),
+        (
+            {"side_effects": ["soreness"], "side_effect_hours": 48.5},
+            {},
+            {"AL-PROLONGED-SORENESS": "adjust"},
+        ),
+        (
+            {"side_effects": ["increased_pain"], "side_effect_hours": 72},
+            {},
+            {"AL-PROLONGED-SORENESS": "adjust"},
+        ),
         ({"side_effects": ["soreness"]}, {}, {}),
         ({"side_effects": ["dizziness"]}, {}, {"AL-DIZZINESS": "adjust"}),
         ({"side_effects": ["skin_reaction"]}, {}, {"AL-SKIN-REACTION": "adjust"}),
@@ -271,7 +279,10 @@ def test_plateau_from_five_sessions() -> None:
 
 def test_next_step_is_the_most_severe_and_trace_is_in_table_order() -> None:
     doc = course(
-        [session(1), session(2, side_effects=["dizziness", "numbness"], new_red_flags={"chest_pain": True})]
+        [
+            session(1),
+            session(2, side_effects=["dizziness", "numbness"], new_red_flags={"chest_pain": True}),
+        ]
     )
     got = run(doc)
     assert got["trace"] == ["AL-NEW-RED-FLAG", "AL-NEURO-SYMPTOMS", "AL-DIZZINESS"]

@@ -121,7 +121,12 @@ def test_a_diagnosis_that_explains_leg_pain_retires_mscc_as_the_spec_says() -> N
     base = {
         "schema": "backcare.intake/1",
         "age": 60,
-        "pain": {"intensity": 4, "duration_weeks": 20, "regions": ["lumbar"], "radiation": "below_knee"},
+        "pain": {
+            "intensity": 4,
+            "duration_weeks": 20,
+            "regions": ["lumbar"],
+            "radiation": "below_knee",
+        },
         "red_flags": {"history_of_cancer": True},
     }
     assert _assess(base)["disposition"] == "emergency"
@@ -209,10 +214,15 @@ def test_every_single_field_corruption_is_refused_with_its_path(
     assume(value is not None)  # null fields are "not given"; corrupting those is another test
     wrong = data.draw(st.sampled_from(_wrong_values(value)), label="wrong value")
     # Out-of-range numbers are only wrong where a range exists; skip the unbounded ones.
-    if isinstance(wrong, float) and wrong > 0 and path in (
-        "pain.duration_weeks",
-        "recent.surgery_weeks_ago",
-        "recent.injury_hours_ago",
+    if (
+        isinstance(wrong, float)
+        and wrong > 0
+        and path
+        in (
+            "pain.duration_weeks",
+            "recent.surgery_weeks_ago",
+            "recent.injury_hours_ago",
+        )
     ):
         assume(False)
     corrupted = copy.deepcopy(doc)
@@ -254,7 +264,13 @@ def test_a_missing_required_field_is_refused_with_its_path(doc: dict[str, Any], 
 
 
 def test_intake_model_is_hashable_and_frozen() -> None:
-    intake = parse_intake({"schema": "backcare.intake/1", "age": 3, "pain": {"intensity": 1, "duration_weeks": 1, "regions": ["lumbar"]}})
+    intake = parse_intake(
+        {
+            "schema": "backcare.intake/1",
+            "age": 3,
+            "pain": {"intensity": 1, "duration_weeks": 1, "regions": ["lumbar"]},
+        }
+    )
     assert isinstance(hash(intake), int)
     with pytest.raises(Exception):  # noqa: B017, PT011 - pydantic's frozen error
         intake.age = 4  # type: ignore[misc]

@@ -11,8 +11,22 @@ import backcare.core
 
 CORE = Path(backcare.core.__file__).parent
 FORBIDDEN_IMPORTS = {
-    "django", "backcare.cli", "backcare.demo", "backcare.web", "requests", "urllib", "http",
-    "socket", "sqlite3", "subprocess", "os", "shutil", "pathlib", "random", "time", "logging",
+    "django",
+    "backcare.cli",
+    "backcare.demo",
+    "backcare.web",
+    "requests",
+    "urllib",
+    "http",
+    "socket",
+    "sqlite3",
+    "subprocess",
+    "os",
+    "shutil",
+    "pathlib",
+    "random",
+    "time",
+    "logging",
 }
 FORBIDDEN_CALLS = {"open", "eval", "exec", "compile", "input", "print", "__import__"}
 

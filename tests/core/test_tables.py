@@ -59,7 +59,9 @@ def test_rule_ids_are_unique_and_in_spec_order_within_sections() -> None:
 @pytest.mark.skipif(not SPEC.is_dir(), reason="../shared/spec is not beside the project")
 def test_tables_hold_exactly_the_spec_rules_in_spec_order() -> None:
     text = (SPEC / "clinical-rules-v1.md").read_text()
-    spec_ids = list(dict.fromkeys(re.findall(r"^\| ((?:RF|CI|PR|PREF|TQ|AL)-[A-Z0-9-]+) \|", text, re.M)))
+    spec_ids = list(
+        dict.fromkeys(re.findall(r"^\| ((?:RF|CI|PR|PREF|TQ|AL)-[A-Z0-9-]+) \|", text, re.M))
+    )
     plan_ids = list(dict.fromkeys(re.findall(r"\b((?:PL|CT|SC)-[A-Z-]+[A-Z])\b", text)))
     ours = [r.id for r in ALL_RULES if not r.id.startswith(("PL-", "CT-", "SC-"))]
     assert ours == spec_ids
@@ -108,7 +110,7 @@ KNOWN = {"a", "b", "n", "items", "red_flags.fever"}.__contains__
         ("3 < n <= 5", {"n": 5}, True),
         ('"x" in items', {"items": ("x", "y")}, True),
         ('"z" not in items', {"items": ("x",)}, True),
-        ('n in {1, 2}', {"n": 2}, True),
+        ("n in {1, 2}", {"n": 2}, True),
         ("n is None", {"n": None}, True),
         ("n is not None and n < 12", {"n": None}, False),
         ("count(a, b, n > 1) >= 2", {"a": True, "b": False, "n": 2}, True),

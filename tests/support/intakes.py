@@ -17,7 +17,9 @@ MINIMAL: dict[str, Any] = {
 }
 
 
-def intake_doc(overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None) -> dict[str, Any]:
+def intake_doc(
+    overrides: dict[str, Any] | None = None, base: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A copy of `base` (default MINIMAL) with `{"pain.intensity": 7, ...}` applied."""
     doc = copy.deepcopy(MINIMAL if base is None else base)
     for path, value in (overrides or {}).items():

@@ -56,7 +56,9 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
         "pain": {
             "intensity": draw(st.integers(0, 10)),
             "duration_weeks": draw(durations),
-            "regions": draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=5, unique=True)),
+            "regions": draw(
+                st.lists(st.sampled_from(REGIONS), min_size=1, max_size=5, unique=True)
+            ),
         },
     }
     pain = doc["pain"]
@@ -81,13 +83,15 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
             pregnancy |= draw(optional("high_risk", st.booleans()))
         doc["pregnancy"] = pregnancy
     doc |= draw(
-        optional(
-            "findings", flags(("muscle_tension", "trigger_points", "fascial_restriction"))
-        )
+        optional("findings", flags(("muscle_tension", "trigger_points", "fascial_restriction")))
     )
     doc |= draw(optional("red_flags", flags(RED_FLAG_NAMES, chance_heavy=True)))
-    doc |= draw(optional("conditions", st.lists(st.sampled_from(CONDITIONS), max_size=4, unique=True)))
-    doc |= draw(optional("medications", st.lists(st.sampled_from(MEDICATIONS), max_size=3, unique=True)))
+    doc |= draw(
+        optional("conditions", st.lists(st.sampled_from(CONDITIONS), max_size=4, unique=True))
+    )
+    doc |= draw(
+        optional("medications", st.lists(st.sampled_from(MEDICATIONS), max_size=3, unique=True))
+    )
     doc |= draw(
         optional(
             "history", flags(("family_spondyloarthritis", "arthritis_enthesitis_or_psoriasis"))
@@ -110,12 +114,16 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
             for rule in rules
         ]
     doc |= draw(
-        optional("preferences", optional("pressure", st.one_of(st.none(), st.sampled_from(PRESSURES))))
+        optional(
+            "preferences", optional("pressure", st.one_of(st.none(), st.sampled_from(PRESSURES)))
+        )
     )
     if draw(st.booleans()):
-        doc["startback"] = draw(
-            st.tuples(*[st.integers(0, 1)] * 8, st.integers(0, 4)).map(list)
-        ) if draw(st.booleans()) else None
+        doc["startback"] = (
+            draw(st.tuples(*[st.integers(0, 1)] * 8, st.integers(0, 4)).map(list))
+            if draw(st.booleans())
+            else None
+        )
     return doc
 
 
@@ -138,13 +146,21 @@ def courses(draw: st.DrawFn) -> dict[str, Any]:
             "techniques": draw(st.lists(st.sampled_from(TECHNIQUE_NAMES), min_size=1, unique=True)),
             "pressure": draw(st.sampled_from(PRESSURES)),
         }
-        session |= draw(optional("side_effects", st.lists(st.sampled_from(SIDE_EFFECTS), unique=True, max_size=3)))
-        session |= draw(optional("side_effect_hours", st.one_of(st.none(), st.sampled_from([12, 48, 48.5, 72]))))
+        session |= draw(
+            optional(
+                "side_effects", st.lists(st.sampled_from(SIDE_EFFECTS), unique=True, max_size=3)
+            )
+        )
+        session |= draw(
+            optional("side_effect_hours", st.one_of(st.none(), st.sampled_from([12, 48, 48.5, 72])))
+        )
         session |= draw(optional("new_red_flags", flags(RED_FLAG_NAMES)))
         sessions.append(session)
     baseline: dict[str, Any] = {"pain": draw(st.integers(0, 10))}
     baseline |= draw(optional("rmdq", st.one_of(st.none(), st.integers(0, 24))))
-    baseline |= draw(optional("odi", st.one_of(st.none(), st.integers(0, 100), st.sampled_from([37.5, 0.0]))))
+    baseline |= draw(
+        optional("odi", st.one_of(st.none(), st.integers(0, 100), st.sampled_from([37.5, 0.0])))
+    )
     baseline |= draw(optional("peg", st.one_of(st.none(), st.sampled_from([0, 3.3, 5, 6.7, 10]))))
     followups = [
         {"date": draw(dates), "pain": draw(st.integers(0, 10))}

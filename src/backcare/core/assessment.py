@@ -47,7 +47,7 @@ from backcare.core.results import (
     Techniques,
     TechniqueVerdict,
 )
-from backcare.core.rules.tables import Rule, load_tables
+from backcare.core.rules.tables import load_tables
 from backcare.core.rules.text import fill
 from backcare.core.vocabulary import (
     ASSESSMENT_SCHEMA,
@@ -90,7 +90,7 @@ _PROCEEDING = frozenset(DISPOSITION_SEVERITY[d] for d in PROCEEDING)
 
 
 def pain_category(duration_weeks: float) -> PainCategory:
-    """§1: acute under 6 weeks, subacute 6 to 12 weeks inclusive, chronic over 12 (vantulder2006)."""
+    """§1: acute under 6 weeks, subacute 6-12 weeks inclusive, chronic over 12 (vantulder2006)."""
     if duration_weeks < 6:
         return "acute"
     if duration_weeks <= 12:
@@ -221,19 +221,21 @@ def evaluate(intake: Intake) -> Firing:
     for technique in TECHNIQUES:
         minimum = PRESSURE_ORDER[tables.technique_minimum[technique]]
         why = tuple(
-            rid for rid, cap, avoid in limits if (cap is not None and cap < minimum) or technique in avoid
+            rid
+            for rid, cap, avoid in limits
+            if (cap is not None and cap < minimum) or technique in avoid
         )
         if why:
             avoided[technique] = why
     recommended: set[str] = facts["recommended"]
     because: dict[str, str] = {}
     for rule in tables.techniques:
-        technique = cast(str, rule.technique)
-        if technique in avoided or not rule.when.test(facts):
+        fits = cast(str, rule.technique)
+        if fits in avoided or not rule.when.test(facts):
             continue  # a fit rule whose technique is avoided does not fire
         fire(rule.id)
-        recommended.add(technique)
-        because.setdefault(technique, rule.id)
+        recommended.add(fits)
+        because.setdefault(fits, rule.id)
     verdicts = tuple(
         ("avoid", avoided[t])
         if t in avoided
@@ -275,7 +277,9 @@ def compose(firing: Firing) -> Assessment:
 
     def finding(rule_id: str) -> Finding:
         rule = tables.rule(rule_id)
-        return Finding(rule.id, fill(rule.text, facts), rule.sources, fill(rule.therapist_text, facts))
+        return Finding(
+            rule.id, fill(rule.text, facts), rule.sources, fill(rule.therapist_text, facts)
+        )
 
     reasons = tuple(finding(r) for r in firing.referral)
     cleared = tuple(

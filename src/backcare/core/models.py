@@ -121,9 +121,7 @@ class Pregnancy(_Document):
 class Pain(_Document):
     intensity: Score0to10
     duration_weeks: NonNegative
-    regions: Annotated[
-        tuple[Region, ...], Field(min_length=1), AfterValidator(_no_duplicates)
-    ]
+    regions: Annotated[tuple[Region, ...], Field(min_length=1), AfterValidator(_no_duplicates)]
     onset: Onset = "gradual"
     radiation: Radiation = "none"
     night_pain_unrelieved: StrictBool = False
@@ -234,9 +232,7 @@ class Intake(_Document):
     medications: Annotated[tuple[Medication, ...], AfterValidator(_no_duplicates)] = ()
     history: History = History()
     recent: Recent = Recent()
-    clearances: Annotated[
-        tuple[Clearance, ...], AfterValidator(_one_clearance_per_rule)
-    ] = ()
+    clearances: Annotated[tuple[Clearance, ...], AfterValidator(_one_clearance_per_rule)] = ()
     preferences: Preferences = Preferences()
     startback: (
         Annotated[
@@ -316,4 +312,3 @@ class Course(_Document):
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
-

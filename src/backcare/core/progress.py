@@ -122,7 +122,9 @@ def _course_facts(
         "sessions_done": len(course.sessions),
         "status": status,
         "intake_disposition": assessment.disposition,
-        "intake_referral_urgency": None if assessment.referral is None else assessment.referral.urgency,
+        "intake_referral_urgency": None
+        if assessment.referral is None
+        else assessment.referral.urgency,
         "intake_fired": intake_fired,
         "intake_max_pressure": limit,
         "new_red_flags": latest.new_red_flags.raised() if latest else (),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from backcare.core.vocabulary import (
@@ -25,7 +25,6 @@ from backcare.core.vocabulary import (
     Urgency,
     Verdict,
 )
-
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -301,14 +300,11 @@ def dumps_assessment(a: Assessment) -> str:
     )
     m = a.measures
     sb = m.startback
-    measures = (
-        f'{{"pain_category":"{m.pain_category}","pain_severity":"{m.pain_severity}",'
-        + (
-            '"startback":null}'
-            if sb is None
-            else f'"startback":{{"total":{sb.total},"psychosocial":{sb.psychosocial},'
-            f'"risk":"{sb.risk}"}}}}'
-        )
+    measures = f'{{"pain_category":"{m.pain_category}","pain_severity":"{m.pain_severity}",' + (
+        '"startback":null}'
+        if sb is None
+        else f'"startback":{{"total":{sb.total},"psychosocial":{sb.psychosocial},'
+        f'"risk":"{sb.risk}"}}}}'
     )
     # Enum values and rule ids are plain ASCII words: they need no escaping.
     max_pressure = "null" if a.max_pressure is None else '"' + a.max_pressure + '"'

@@ -64,7 +64,8 @@ def parse_json(text: str | bytes) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
     except _DuplicateKey as exc:
-        raise InvalidInput([Problem("", f"the key {exc.args[0]!r} appears twice in one object")])
+        message = f"the key {exc.args[0]!r} appears twice in one object"
+        raise InvalidInput([Problem("", message)]) from None
     except UnicodeDecodeError:
         raise InvalidInput([Problem("", "is not UTF-8 text")]) from None
     except ValueError as exc:

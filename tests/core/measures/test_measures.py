@@ -21,7 +21,15 @@ from backcare.core.measures import (
 
 @pytest.mark.parametrize(
     ("value", "band"),
-    [(0, "none"), (1, "mild"), (3, "mild"), (4, "moderate"), (6, "moderate"), (7, "severe"), (10, "severe")],
+    [
+        (0, "none"),
+        (1, "mild"),
+        (3, "mild"),
+        (4, "moderate"),
+        (6, "moderate"),
+        (7, "severe"),
+        (10, "severe"),
+    ],
 )
 def test_nrs_bands(value: int, band: str) -> None:
     assert pain_severity(value) == band
@@ -35,8 +43,14 @@ def test_nrs_refuses(value: object) -> None:
 
 @pytest.mark.parametrize(
     ("items", "score"),
-    [([5, 5, 6], Decimal("5.3")), ([1, 2, 2], Decimal("1.7")), ([0, 0, 0], Decimal("0.0")),
-     ([10, 10, 10], Decimal("10.0")), ([3, 4, 4], Decimal("3.7")), ([1, 1, 2], Decimal("1.3"))],
+    [
+        ([5, 5, 6], Decimal("5.3")),
+        ([1, 2, 2], Decimal("1.7")),
+        ([0, 0, 0], Decimal("0.0")),
+        ([10, 10, 10], Decimal("10.0")),
+        ([3, 4, 4], Decimal("3.7")),
+        ([1, 1, 2], Decimal("1.3")),
+    ],
 )
 def test_peg_is_the_mean_rounded_half_up(items: list[int], score: Decimal) -> None:
     assert score_peg(items) == score
@@ -44,7 +58,12 @@ def test_peg_is_the_mean_rounded_half_up(items: list[int], score: Decimal) -> No
 
 @pytest.mark.parametrize(
     ("items", "path"),
-    [([5, None, 6], "items[1]"), ([5, 6], "items"), ([5, 6, 11], "items[2]"), ([True, 1, 1], "items[0]")],
+    [
+        ([5, None, 6], "items[1]"),
+        ([5, 6], "items"),
+        ([5, 6, 11], "items[2]"),
+        ([True, 1, 1], "items[0]"),
+    ],
 )
 def test_peg_missing_or_bad_items_are_not_scored(items: list[object], path: str) -> None:
     with pytest.raises(MeasureError) as caught:
@@ -70,7 +89,12 @@ def test_startback(answers: list[int], total: int, psychosocial: int, risk: str)
 
 @pytest.mark.parametrize(
     ("answers", "path"),
-    [([0] * 8, "items"), ([0] * 8 + [5], "items[8]"), ([2] + [0] * 8, "items[0]"), ([True] + [0] * 8, "items[0]")],
+    [
+        ([0] * 8, "items"),
+        ([0] * 8 + [5], "items[8]"),
+        ([2] + [0] * 8, "items[0]"),
+        ([True] + [0] * 8, "items[0]"),
+    ],
 )
 def test_startback_refuses(answers: list[object], path: str) -> None:
     with pytest.raises(MeasureError) as caught:

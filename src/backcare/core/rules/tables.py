@@ -139,7 +139,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Tables:  # noqa: PLR0902 - one attribute per table
+class Tables:
     version: str
     predicates: tuple[Predicate, ...]
     referral: tuple[Rule, ...]  # §2
@@ -207,7 +207,9 @@ def _rule(
     extra = set(row) - _COLUMNS[section]
     missing = _COMMON - set(row)
     if extra or missing:
-        raise TableError(f"{section} rule {rid}: unknown {sorted(extra)} / missing {sorted(missing)}")
+        raise TableError(
+            f"{section} rule {rid}: unknown {sorted(extra)} / missing {sorted(missing)}"
+        )
     unknown_sources = [s for s in row["sources"] if s not in sources]
     if unknown_sources or not row["sources"]:
         raise TableError(f"{rid}: unknown or no sources {unknown_sources}")
@@ -281,7 +283,9 @@ def load_tables() -> Tables:
 
     for pname, p in _read("predicates.toml")["predicate"].items():
         # A predicate may use the ones defined above it, never below (no cycles).
-        predicates.append(Predicate(pname, p["meaning"], compile_condition(p["when"], known_intake)))
+        predicates.append(
+            Predicate(pname, p["meaning"], compile_condition(p["when"], known_intake))
+        )
         predicate_names.add(pname)
 
     def table(file: str, section: str, known: Any) -> tuple[Rule, ...]:
