@@ -94,7 +94,11 @@ Score0to10 = Annotated[StrictInt, Field(ge=0, le=10)]
 
 class _Document(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, validate_by_alias=True
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        validate_by_alias=True,
+        defer_build=True,
     )
 
 
@@ -224,16 +228,16 @@ class Intake(_Document):
     schema_: Literal["backcare.intake/1"] = Field(alias="schema")
     age: Annotated[StrictInt, Field(ge=0, le=120)]
     sex: Sex = "unspecified"
-    pregnancy: Pregnancy = Pregnancy()
+    pregnancy: Pregnancy = Field(default_factory=Pregnancy)
     pain: Pain
-    findings: Findings = Findings()
-    red_flags: RedFlags = RedFlags()
+    findings: Findings = Field(default_factory=Findings)
+    red_flags: RedFlags = Field(default_factory=RedFlags)
     conditions: Annotated[tuple[Condition, ...], AfterValidator(_no_duplicates)] = ()
     medications: Annotated[tuple[Medication, ...], AfterValidator(_no_duplicates)] = ()
-    history: History = History()
-    recent: Recent = Recent()
+    history: History = Field(default_factory=History)
+    recent: Recent = Field(default_factory=Recent)
     clearances: Annotated[tuple[Clearance, ...], AfterValidator(_one_clearance_per_rule)] = ()
-    preferences: Preferences = Preferences()
+    preferences: Preferences = Field(default_factory=Preferences)
     startback: (
         Annotated[
             tuple[StrictInt, ...],
@@ -268,7 +272,7 @@ class Session(_Document):
     pressure: Pressure
     side_effects: Annotated[tuple[SideEffect, ...], AfterValidator(_no_duplicates)] = ()
     side_effect_hours: NonNegative | None = None
-    new_red_flags: RedFlags = RedFlags()
+    new_red_flags: RedFlags = Field(default_factory=RedFlags)
 
 
 class Followup(_Document):
