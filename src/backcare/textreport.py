@@ -127,9 +127,10 @@ def assessment_text(a: Assessment, *, colour: bool = False, audience: str = "the
     if a.plan is not None:
         p = a.plan
         out.heading("Plan")
+        often = "once a week" if p.sessions_per_week == 1 else f"{p.sessions_per_week} a week"
         out.para(
-            f"{p.planned_sessions} sessions of {p.session_minutes} minutes, "
-            f"{p.sessions_per_week} a week; review progress after {p.reassess_after_sessions}."
+            f"{p.planned_sessions} sessions of {p.session_minutes} minutes, {often}; "
+            f"review progress after {p.reassess_after_sessions}."
         )
         out.line("  Alongside massage:")
         out.findings(p.co_treatments, audience)

@@ -240,3 +240,67 @@ def test_internal_errors_exit_1_without_traceback(tmp_path: Path) -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("backcare ")
+
+
+def _run_on_a_terminal(args: list[str], stdin_path: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run backcare with stdout and stderr on a pseudo-terminal; return (status, terminal text)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    with stdin_path.open("rb") as stdin:
+        proc = subprocess.Popen(
+            [BACKCARE, *args],
+            stdin=stdin,
+            stdout=follower,
+            stderr=follower,
+            env={**os.environ, **env},
+        )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return proc.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colour_on_a_terminal_only_and_never_with_no_color(tmp_path: Path) -> None:
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(intake(red_flags={"chest_pain": True})))
+    status, screen = _run_on_a_terminal(["assess", str(path)], path, {"TERM": "xterm"})
+    assert status == 0 and "\033[31mEMERGENCY" in screen
+    env = {"TERM": "xterm", "NO_COLOR": "1"}
+    status, screen = _run_on_a_terminal(["assess", str(path)], path, env)
+    assert status == 0 and "\033[" not in screen and screen.startswith("EMERGENCY")
+
+
+def test_batch_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(intake()) + "\n" * 1 + json.dumps(intake(age=15)) + "\n")
+    out = tmp_path / "out.jsonl"
+    import pty
+
+    leader, follower = pty.openpty()
+    with out.open("wb") as stdout:
+        proc = subprocess.Popen(
+            [BACKCARE, "assess", "--batch", str(path)], stdout=stdout, stderr=follower
+        )
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+        os.close(leader)
+        assert proc.wait(timeout=60) == 0
+    assert b"100.0%" in screen and b"2 intakes" in screen
+    assert len(out.read_text().splitlines()) == 2
