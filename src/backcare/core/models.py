@@ -98,7 +98,6 @@ class _Document(BaseModel):
         frozen=True,
         allow_inf_nan=False,
         validate_by_alias=True,
-        defer_build=True,
     )
 
 
@@ -228,16 +227,16 @@ class Intake(_Document):
     schema_: Literal["backcare.intake/1"] = Field(alias="schema")
     age: Annotated[StrictInt, Field(ge=0, le=120)]
     sex: Sex = "unspecified"
-    pregnancy: Pregnancy = Field(default_factory=Pregnancy)
+    pregnancy: Pregnancy = Pregnancy()
     pain: Pain
-    findings: Findings = Field(default_factory=Findings)
-    red_flags: RedFlags = Field(default_factory=RedFlags)
+    findings: Findings = Findings()
+    red_flags: RedFlags = RedFlags()
     conditions: Annotated[tuple[Condition, ...], AfterValidator(_no_duplicates)] = ()
     medications: Annotated[tuple[Medication, ...], AfterValidator(_no_duplicates)] = ()
-    history: History = Field(default_factory=History)
-    recent: Recent = Field(default_factory=Recent)
+    history: History = History()
+    recent: Recent = Recent()
     clearances: Annotated[tuple[Clearance, ...], AfterValidator(_one_clearance_per_rule)] = ()
-    preferences: Preferences = Field(default_factory=Preferences)
+    preferences: Preferences = Preferences()
     startback: (
         Annotated[
             tuple[StrictInt, ...],
@@ -272,7 +271,7 @@ class Session(_Document):
     pressure: Pressure
     side_effects: Annotated[tuple[SideEffect, ...], AfterValidator(_no_duplicates)] = ()
     side_effect_hours: NonNegative | None = None
-    new_red_flags: RedFlags = Field(default_factory=RedFlags)
+    new_red_flags: RedFlags = RedFlags()
 
 
 class Followup(_Document):
