@@ -26,16 +26,7 @@ from typing import Any, cast
 
 from backcare.core.measures.nrs import pain_severity
 from backcare.core.measures.startback import score_startback
-from backcare.core.models import (
-    Findings,
-    History,
-    Intake,
-    Pain,
-    Preferences,
-    Pregnancy,
-    Recent,
-    RedFlags,
-)
+from backcare.core.models import Intake
 from backcare.core.results import (
     Assessment,
     ClearedFinding,
@@ -47,7 +38,7 @@ from backcare.core.results import (
     Techniques,
     TechniqueVerdict,
 )
-from backcare.core.rules.tables import load_tables
+from backcare.core.rules.tables import INTAKE_FIELD_FACTS, load_tables
 from backcare.core.rules.text import fill
 from backcare.core.vocabulary import (
     ASSESSMENT_SCHEMA,
@@ -65,23 +56,9 @@ from backcare.core.vocabulary import (
     Verdict,
 )
 
-# The intake's nested groups whose fields become `group.field` facts, and their fact names in
-# field order: a validated model's __dict__ holds its fields in that order, so the facts can be
-# built with dict(zip(...)) at C speed (this runs once per assessment).
-_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (group, tuple(f"{group}.{name}" for name in model.model_fields))
-    for group, model in (
-        ("pregnancy", Pregnancy),
-        ("pain", Pain),
-        ("findings", Findings),
-        ("red_flags", RedFlags),
-        ("history", History),
-        ("recent", Recent),
-        ("preferences", Preferences),
-    )
-)
-_TOP_LEVEL = ("age", "sex", "conditions", "medications", "startback", "clearances")
-_top_level = attrgetter(*_TOP_LEVEL)
+# Every intake field a rule may read, as dotted fact names, fetched in one C-level call.
+_FIELD_NAMES = tuple(sorted(INTAKE_FIELD_FACTS))
+_fields = attrgetter(*_FIELD_NAMES)
 _DISPOSITION_BY_SEVERITY = {v: k for k, v in DISPOSITION_SEVERITY.items()}
 _URGENCY_BY_SEVERITY = {v: k for k, v in URGENCY_SEVERITY.items()}
 _PRESSURES: tuple[Pressure, ...] = ("light", "medium", "firm")
@@ -105,16 +82,14 @@ def onset_age(age: int, duration_weeks: float) -> Decimal:
 
 def intake_facts(intake: Intake) -> dict[str, Any]:
     """The facts the tables' conditions read: the intake's fields plus the §1 measures."""
-    facts: dict[str, Any] = dict(zip(_TOP_LEVEL, _top_level(intake), strict=True))
-    for group, names in _GROUPS:
-        facts.update(zip(names, getattr(intake, group).__dict__.values(), strict=True))
+    facts: dict[str, Any] = dict(zip(_FIELD_NAMES, _fields(intake), strict=True))
     duration = intake.pain.duration_weeks
     facts["category"] = pain_category(duration)
     facts["severity"] = pain_severity(intake.pain.intensity)
     facts["onset_age"] = onset_age(intake.age, duration)
-    facts["startback_risk"] = (
-        None if intake.startback is None else score_startback(intake.startback).risk
-    )
+    score = None if intake.startback is None else score_startback(intake.startback)
+    facts["startback_score"] = score  # for the answer's measures; no rule reads it
+    facts["startback_risk"] = None if score is None else score.risk
     facts["max_pressure"] = None
     facts["recommended"] = set()
     facts["fired"] = []  # the trace so far: rule ids in firing order
@@ -186,7 +161,7 @@ def evaluate(intake: Intake) -> Firing:
             precautions.append(rule.id)
             disposition = max(disposition, _PROCEED_WITH_PRECAUTIONS)
 
-    score = None if intake.startback is None else score_startback(intake.startback)
+    score = facts["startback_score"]
     common = {
         "disposition": cast(Disposition, _DISPOSITION_BY_SEVERITY[disposition]),
         "urgency": cast(Urgency, _URGENCY_BY_SEVERITY[urgency]) if referral else None,
