@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from backcare.core.measures.nrs import pain_severity
 from backcare.core.measures.startback import score_startback
@@ -59,11 +59,17 @@ from backcare.core.vocabulary import (
 # Every intake field a rule may read, as dotted fact names, fetched in one C-level call.
 _FIELD_NAMES = tuple(sorted(INTAKE_FIELD_FACTS))
 _fields = attrgetter(*_FIELD_NAMES)
-_DISPOSITION_BY_SEVERITY = {v: k for k, v in DISPOSITION_SEVERITY.items()}
-_URGENCY_BY_SEVERITY = {v: k for k, v in URGENCY_SEVERITY.items()}
+_DISPOSITION_BY_SEVERITY: dict[int, Disposition] = {
+    v: cast(Disposition, k) for k, v in DISPOSITION_SEVERITY.items()
+}
+_URGENCY_BY_SEVERITY: dict[int, Urgency] = {
+    v: cast(Urgency, k) for k, v in URGENCY_SEVERITY.items()
+}
 _PRESSURES: tuple[Pressure, ...] = ("light", "medium", "firm")
 _PROCEED_WITH_PRECAUTIONS = DISPOSITION_SEVERITY["proceed_with_precautions"]
 _PROCEEDING = frozenset(DISPOSITION_SEVERITY[d] for d in PROCEEDING)
+_RANK = PRESSURE_ORDER
+_SUITABLE: tuple[str, tuple[str, ...]] = ("suitable", ())
 
 
 def pain_category(duration_weeks: float) -> PainCategory:
@@ -93,14 +99,16 @@ def intake_facts(intake: Intake) -> dict[str, Any]:
     facts["max_pressure"] = None
     facts["recommended"] = set()
     facts["fired"] = []  # the trace so far: rule ids in firing order
-    for predicate in load_tables().predicates:
-        facts[predicate.name] = bool(predicate.when.test(facts))
+    for name, test in _stages().predicates:
+        facts[name] = bool(test(facts))
     return facts
 
 
-@dataclass(frozen=True, slots=True)
-class Firing:
-    """Which rules fired for one intake and what they decided, as ids and enum values."""
+class Firing(NamedTuple):
+    """Which rules fired for one intake and what they decided, as ids and enum values.
+
+    A NamedTuple: immutable and hashable (it is the memo key of `compose`), and cheap to build.
+    """
 
     trace: tuple[str, ...]
     disposition: Disposition
@@ -120,9 +128,51 @@ class Firing:
     startback: tuple[int, int, str] | None
 
 
+@dataclass(frozen=True)
+class _Stages:
+    """The tables flattened into plain tuples for `evaluate`, built once: the inner loops then
+    do no attribute lookups or enum conversions per rule (this is the hot path)."""
+
+    # (test, id, clearable, disposition rank, urgency rank)
+    referral: tuple[tuple[Any, str, bool, int, int], ...]
+    # (test, id, cap, is a precaution, techniques avoided by name)
+    precautions: tuple[tuple[Any, str, str, bool, tuple[str, ...]], ...]
+    techniques: tuple[tuple[Any, str, str], ...]  # (test, id, technique)
+    plan: tuple[tuple[Any, str, str, tuple[tuple[str, int], ...]], ...]
+    minimum: tuple[tuple[str, int], ...]  # (technique, rank of the pressure it needs)
+    predicates: tuple[tuple[str, Any], ...]  # (name, test), in the order they are defined
+
+
+@lru_cache(maxsize=1)
+def _stages() -> _Stages:
+    t = load_tables()
+    return _Stages(
+        referral=tuple(
+            (
+                r.when.test,
+                r.id,
+                r.clearable,
+                DISPOSITION_SEVERITY[cast(str, r.disposition)],
+                URGENCY_SEVERITY[cast(str, r.urgency)],
+            )
+            for r in t.referral_rules
+        ),
+        precautions=tuple(
+            (r.when.test, r.id, cast(str, r.cap), r.precaution, r.avoid) for r in t.precautions
+        ),
+        techniques=tuple((r.when.test, r.id, cast(str, r.technique)) for r in t.techniques),
+        plan=tuple(
+            (r.when.test, r.id, cast(str, r.plan_list), tuple(r.plan_values.items()))
+            for r in t.plan
+        ),
+        minimum=tuple((name, PRESSURE_ORDER[t.technique_minimum[name]]) for name in TECHNIQUES),
+        predicates=tuple((p.name, p.when.test) for p in t.predicates),
+    )
+
+
 def evaluate(intake: Intake) -> Firing:
     """Decide which rules fire for `intake` (clinical-rules-v1 §2-§5), in trace order."""
-    tables = load_tables()
+    stages = _stages()
     facts = intake_facts(intake)
     trace: list[str] = facts["fired"]
     fire = trace.append
@@ -133,38 +183,40 @@ def evaluate(intake: Intake) -> Firing:
     urgency = -1
     referral: list[str] = []
     cleared: list[tuple[str, str, str, str]] = []
-    for rule in tables.referral_rules:
-        if not rule.when.test(facts):
+    for test, rule_id, clearable, rule_disposition, rule_urgency in stages.referral:
+        if not test(facts):
             continue
-        fire(rule.id)
-        clearance = clearances.get(rule.id) if rule.clearable else None
+        fire(rule_id)
+        clearance = clearances.get(rule_id) if clearable and clearances else None
         if clearance is not None:
-            cleared.append((rule.id, clearance.date.isoformat(), clearance.by, clearance.note))
+            cleared.append((rule_id, clearance.date.isoformat(), clearance.by, clearance.note))
             continue
-        referral.append(rule.id)
-        disposition = max(disposition, DISPOSITION_SEVERITY[cast(str, rule.disposition)])
-        urgency = max(urgency, URGENCY_SEVERITY[cast(str, rule.urgency)])
+        referral.append(rule_id)
+        if rule_disposition > disposition:
+            disposition = rule_disposition
+        if rule_urgency > urgency:
+            urgency = rule_urgency
 
     # §4: precautions and pressure caps. PREF-PRESSURE's cap is the client's own preference.
     # `limits`: (rule id, cap rank or None, techniques it avoids by name), in table order.
     preference = intake.preferences.pressure
     limits: list[tuple[str, int | None, tuple[str, ...]]] = []
     precautions: list[str] = []
-    for rule in tables.precautions:
-        if not rule.when.test(facts):
+    for test, rule_id, rule_cap, precaution, avoid in stages.precautions:
+        if not test(facts):
             continue
-        fire(rule.id)
-        cap = preference if rule.cap == "preference" else rule.cap
-        rank = None if cap is None or cap == "none" else PRESSURE_ORDER[cap]
-        limits.append((rule.id, rank, rule.avoid))
-        if rule.precaution:
-            precautions.append(rule.id)
-            disposition = max(disposition, _PROCEED_WITH_PRECAUTIONS)
+        fire(rule_id)
+        cap = preference if rule_cap == "preference" else rule_cap
+        limits.append((rule_id, None if cap is None or cap == "none" else _RANK[cap], avoid))
+        if precaution:
+            precautions.append(rule_id)
+            if disposition < _PROCEED_WITH_PRECAUTIONS:
+                disposition = _PROCEED_WITH_PRECAUTIONS
 
     score = facts["startback_score"]
     common = {
-        "disposition": cast(Disposition, _DISPOSITION_BY_SEVERITY[disposition]),
-        "urgency": cast(Urgency, _URGENCY_BY_SEVERITY[urgency]) if referral else None,
+        "disposition": _DISPOSITION_BY_SEVERITY[disposition],
+        "urgency": _URGENCY_BY_SEVERITY[urgency] if referral else None,
         "referral": tuple(referral),
         "cleared": tuple(cleared),
         "precautions": tuple(precautions),
@@ -175,66 +227,66 @@ def evaluate(intake: Intake) -> Firing:
     }
     if disposition not in _PROCEEDING:
         # §5: no massage: every technique avoided for the referral's reasons; no TQ/PL/CT/SC.
-        avoid = ("avoid", tuple(referral))
+        avoid_all = ("avoid", tuple(referral))
         return Firing(
             trace=tuple(trace),
             max_pressure=None,
-            verdicts=(avoid, avoid, avoid, avoid),
+            verdicts=(avoid_all, avoid_all, avoid_all, avoid_all),
             co_treatments=None,
             self_care=(),
             plan_values=(),
             **common,
         )
 
-    limit = min((r for _, r, _ in limits if r is not None), default=PRESSURE_ORDER["firm"])
+    limit = min((r for _, r, _ in limits if r is not None), default=_RANK["firm"])
     max_pressure = _PRESSURES[limit]
     facts["max_pressure"] = max_pressure
 
     # §5: a technique is avoided when a cap is below the pressure it needs (reasons: every such
     # capping rule) or a rule avoids it by name (PR-ACUTE-INJURY); reasons stay in table order.
     avoided: dict[str, tuple[str, ...]] = {}
-    for technique in TECHNIQUES:
-        minimum = PRESSURE_ORDER[tables.technique_minimum[technique]]
-        why = tuple(
-            rid
-            for rid, cap, avoid in limits
-            if (cap is not None and cap < minimum) or technique in avoid
-        )
-        if why:
-            avoided[technique] = why
+    if limits:
+        for technique, minimum in stages.minimum:
+            why = tuple(
+                rid
+                for rid, cap_rank, avoid in limits
+                if (cap_rank is not None and cap_rank < minimum) or technique in avoid
+            )
+            if why:
+                avoided[technique] = why
     recommended: set[str] = facts["recommended"]
     because: dict[str, str] = {}
-    for rule in tables.techniques:
-        fits = cast(str, rule.technique)
-        if fits in avoided or not rule.when.test(facts):
+    for test, rule_id, fits in stages.techniques:
+        if fits in avoided or not test(facts):
             continue  # a fit rule whose technique is avoided does not fire
-        fire(rule.id)
+        fire(rule_id)
         recommended.add(fits)
-        because.setdefault(fits, rule.id)
+        if fits not in because:
+            because[fits] = rule_id
     verdicts = tuple(
         ("avoid", avoided[t])
         if t in avoided
         else ("recommended", (because[t],))
         if t in because
-        else ("suitable", ())
+        else _SUITABLE
         for t in TECHNIQUES
     )
 
-    values: dict[str, int] = {}
+    values: list[tuple[str, int]] = []
     lists: dict[str, list[str]] = {"co_treatments": [], "self_care": [], "none": []}
-    for rule in tables.plan:
-        if not rule.when.test(facts):
+    for test, rule_id, plan_list, plan_values in stages.plan:
+        if not test(facts):
             continue
-        fire(rule.id)
-        values.update(rule.plan_values)
-        lists[cast(str, rule.plan_list)].append(rule.id)
+        fire(rule_id)
+        values += plan_values
+        lists[plan_list].append(rule_id)
     return Firing(
         trace=tuple(trace),
         max_pressure=max_pressure,
         verdicts=verdicts,
         co_treatments=tuple(lists["co_treatments"]),
         self_care=tuple(lists["self_care"]),
-        plan_values=tuple(values.items()),
+        plan_values=tuple(values),
         **common,
     )
 
@@ -244,19 +296,81 @@ def assess(intake: Intake) -> Assessment:
     return compose(evaluate(intake))
 
 
-@lru_cache(maxsize=8192)
-def compose(firing: Firing) -> Assessment:
-    """The answer for a pattern of fired rules: findings, verdicts and plan (memoised)."""
-    tables = load_tables()
-    facts = {"preferences.pressure": firing.preference}
+_FINDINGS: dict[tuple[str, str | None], Finding] = {}
 
-    def finding(rule_id: str) -> Finding:
-        rule = tables.rule(rule_id)
-        return Finding(
+
+def finding(rule_id: str, preference: Pressure | None = None) -> Finding:
+    """A rule's finding. Findings are constants (PREF-PRESSURE's text names the preference), so
+    each is built, and its JSON text encoded, once per process and then shared."""
+    key = (rule_id, preference)
+    found = _FINDINGS.get(key)
+    if found is None:
+        rule = load_tables().rule(rule_id)
+        facts = {"preferences.pressure": preference}
+        found = Finding(
             rule.id, fill(rule.text, facts), rule.sources, fill(rule.therapist_text, facts)
         )
+        _FINDINGS[key] = found
+    return found
 
-    reasons = tuple(finding(r) for r in firing.referral)
+
+def _findings(rule_ids: tuple[str, ...], preference: Pressure | None) -> tuple[Finding, ...]:
+    return tuple(finding(r, preference if r == "PREF-PRESSURE" else None) for r in rule_ids)
+
+
+# The parts of an answer repeat far more than whole answers do, so each part is memoised on its
+# own (bounded): a new pattern of fired rules is mostly assembled from parts already built, with
+# their JSON text already encoded.
+
+
+@lru_cache(maxsize=2048)
+def _verdict(
+    verdict: Verdict, rule_ids: tuple[str, ...], preference: Pressure | None
+) -> TechniqueVerdict:
+    return TechniqueVerdict(verdict, _findings(rule_ids, preference))
+
+
+@lru_cache(maxsize=1024)
+def _referral(urgency: Urgency, rule_ids: tuple[str, ...]) -> Referral:
+    return Referral(urgency, _findings(rule_ids, None))
+
+
+@lru_cache(maxsize=1024)
+def _plan(
+    co_treatments: tuple[str, ...], self_care: tuple[str, ...], values: tuple[tuple[str, int], ...]
+) -> Plan:
+    numbers = dict(values)
+    return Plan(
+        session_minutes=numbers["session_minutes"],
+        sessions_per_week=numbers["sessions_per_week"],
+        planned_sessions=numbers["planned_sessions"],
+        reassess_after_sessions=numbers["reassess_after_sessions"],
+        co_treatments=_findings(co_treatments, None),
+        self_care=_findings(self_care, None),
+    )
+
+
+@lru_cache(maxsize=512)
+def _measures(
+    category: PainCategory, severity: str, startback: tuple[int, int, str] | None
+) -> Measures:
+    return Measures(
+        pain_category=category,
+        pain_severity=cast(PainSeverity, severity),
+        startback=(
+            None
+            if startback is None
+            else StartBack(startback[0], startback[1], cast(StartBackRisk, startback[2]))
+        ),
+    )
+
+
+@lru_cache(maxsize=1024)
+def compose(firing: Firing) -> Assessment:
+    """The answer for a pattern of fired rules: findings, verdicts and plan (memoised; the
+    bounds keep memory flat however many intakes are assessed)."""
+    tables = load_tables()
+    preference = firing.preference
     cleared = tuple(
         ClearedFinding(
             rule.id,
@@ -270,36 +384,23 @@ def compose(firing: Firing) -> Assessment:
         for rule_id, on, by, note in firing.cleared
         for rule in (tables.rule(rule_id),)
     )
-    verdicts = [
-        TechniqueVerdict(cast(Verdict, verdict), tuple(finding(r) for r in why))
-        for verdict, why in firing.verdicts
-    ]
-    plan = None
-    if firing.co_treatments is not None:
-        values = dict(firing.plan_values)
-        plan = Plan(
-            session_minutes=values["session_minutes"],
-            sessions_per_week=values["sessions_per_week"],
-            planned_sessions=values["planned_sessions"],
-            reassess_after_sessions=values["reassess_after_sessions"],
-            co_treatments=tuple(finding(r) for r in firing.co_treatments),
-            self_care=tuple(finding(r) for r in firing.self_care),
-        )
-    sb = firing.startback
+    swedish, deep, trigger, mfr = (
+        _verdict(cast(Verdict, verdict), why, preference) for verdict, why in firing.verdicts
+    )
     return Assessment(
         schema=ASSESSMENT_SCHEMA,
         rules_version=tables.version,
         disposition=firing.disposition,
-        referral=None if firing.urgency is None else Referral(firing.urgency, reasons),
+        referral=None if firing.urgency is None else _referral(firing.urgency, firing.referral),
         max_pressure=firing.max_pressure,
-        techniques=Techniques(*verdicts),
-        precautions=tuple(finding(r) for r in firing.precautions),
+        techniques=Techniques(swedish, deep, trigger, mfr),
+        precautions=_findings(firing.precautions, None),
         cleared=cleared,
-        plan=plan,
-        measures=Measures(
-            pain_category=firing.pain_category,
-            pain_severity=cast(PainSeverity, firing.pain_severity),
-            startback=None if sb is None else StartBack(sb[0], sb[1], cast(StartBackRisk, sb[2])),
+        plan=(
+            None
+            if firing.co_treatments is None
+            else _plan(firing.co_treatments, firing.self_care, firing.plan_values)
         ),
+        measures=_measures(firing.pain_category, firing.pain_severity, firing.startback),
         trace=firing.trace,
     )

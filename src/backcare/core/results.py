@@ -97,7 +97,7 @@ class Alert:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slots: json_text is cached on the instance
 class Referral:
     urgency: Urgency
     reasons: tuple[Finding, ...]
@@ -105,14 +105,22 @@ class Referral:
     def to_json(self) -> dict[str, Any]:
         return {"urgency": self.urgency, "reasons": [r.to_json() for r in self.reasons]}
 
+    @cached_property
+    def json_text(self) -> str:
+        return f'{{"urgency":"{self.urgency}","reasons":{_findings_text(self.reasons)}}}'
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True)  # not slots: json_text is cached on the instance
 class TechniqueVerdict:
     verdict: Verdict
     reasons: tuple[Finding, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "reasons": [r.to_json() for r in self.reasons]}
+
+    @cached_property
+    def json_text(self) -> str:
+        return f'{{"verdict":"{self.verdict}","reasons":{_findings_text(self.reasons)}}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +139,7 @@ class Techniques:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slots: json_text is cached on the instance
 class Plan:
     session_minutes: int
     sessions_per_week: int
@@ -150,6 +158,17 @@ class Plan:
             "self_care": [f.to_json() for f in self.self_care],
         }
 
+    @cached_property
+    def json_text(self) -> str:
+        return (
+            f'{{"session_minutes":{self.session_minutes},'
+            f'"sessions_per_week":{self.sessions_per_week},'
+            f'"planned_sessions":{self.planned_sessions},'
+            f'"reassess_after_sessions":{self.reassess_after_sessions},'
+            f'"co_treatments":{_findings_text(self.co_treatments)},'
+            f'"self_care":{_findings_text(self.self_care)}}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StartBack:
@@ -161,7 +180,7 @@ class StartBack:
         return {"total": self.total, "psychosocial": self.psychosocial, "risk": self.risk}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slots: json_text is cached on the instance
 class Measures:
     pain_category: PainCategory
     pain_severity: PainSeverity
@@ -173,6 +192,10 @@ class Measures:
             "pain_severity": self.pain_severity,
             "startback": None if self.startback is None else self.startback.to_json(),
         }
+
+    @cached_property
+    def json_text(self) -> str:
+        return _encode(self.to_json())
 
 
 @dataclass(frozen=True)  # not slots: json_text is cached on the instance
@@ -273,39 +296,14 @@ def _findings_text(items: tuple[Finding, ...]) -> str:
     return "[" + ",".join(f.json_text for f in items) + "]"
 
 
-def _verdict_text(v: TechniqueVerdict) -> str:
-    return f'{{"verdict":"{v.verdict}","reasons":{_findings_text(v.reasons)}}}'
-
-
 def dumps_assessment(a: Assessment) -> str:
     """`a.to_json()` as compact JSON text, equal to `json.dumps(a.to_json())` once parsed.
 
     The batch command's hot path: findings are spliced in from their cached text.
     """
     t = a.techniques
-    referral = (
-        "null"
-        if a.referral is None
-        else f'{{"urgency":"{a.referral.urgency}","reasons":{_findings_text(a.referral.reasons)}}}'
-    )
-    p = a.plan
-    plan = (
-        "null"
-        if p is None
-        else f'{{"session_minutes":{p.session_minutes},"sessions_per_week":{p.sessions_per_week},'
-        f'"planned_sessions":{p.planned_sessions},'
-        f'"reassess_after_sessions":{p.reassess_after_sessions},'
-        f'"co_treatments":{_findings_text(p.co_treatments)},'
-        f'"self_care":{_findings_text(p.self_care)}}}'
-    )
-    m = a.measures
-    sb = m.startback
-    measures = f'{{"pain_category":"{m.pain_category}","pain_severity":"{m.pain_severity}",' + (
-        '"startback":null}'
-        if sb is None
-        else f'"startback":{{"total":{sb.total},"psychosocial":{sb.psychosocial},'
-        f'"risk":"{sb.risk}"}}}}'
-    )
+    referral = "null" if a.referral is None else a.referral.json_text
+    plan = "null" if a.plan is None else a.plan.json_text
     # Enum values and rule ids are plain ASCII words: they need no escaping.
     max_pressure = "null" if a.max_pressure is None else '"' + a.max_pressure + '"'
     cleared = _encode([c.to_json() for c in a.cleared]) if a.cleared else "[]"
@@ -314,10 +312,10 @@ def dumps_assessment(a: Assessment) -> str:
         f'{{"schema":"{a.schema}","rules_version":{_encode(a.rules_version)},'
         f'"disposition":"{a.disposition}","referral":{referral},'
         f'"max_pressure":{max_pressure},'
-        f'"techniques":{{"swedish":{_verdict_text(t.swedish)},'
-        f'"deep_tissue":{_verdict_text(t.deep_tissue)},'
-        f'"trigger_point":{_verdict_text(t.trigger_point)},'
-        f'"myofascial_release":{_verdict_text(t.myofascial_release)}}},'
+        f'"techniques":{{"swedish":{t.swedish.json_text},'
+        f'"deep_tissue":{t.deep_tissue.json_text},'
+        f'"trigger_point":{t.trigger_point.json_text},'
+        f'"myofascial_release":{t.myofascial_release.json_text}}},'
         f'"precautions":{_findings_text(a.precautions)},"cleared":{cleared},'
-        f'"plan":{plan},"measures":{measures},"trace":{trace}}}'
+        f'"plan":{plan},"measures":{a.measures.json_text},"trace":{trace}}}'
     )

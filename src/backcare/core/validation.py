@@ -192,7 +192,7 @@ _UNION_TAGS = _INT_TAGS | {"float", "constrained-float"}
 
 def validate(model: type[M], data: Any) -> M:
     """Validate parsed JSON against a contract model, raising InvalidInput with every problem."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # fast path for parsed JSON
         raise InvalidInput([Problem("", f"must be one JSON object, not {_describe(data)}")])
     try:
         return model.model_validate(data)
