@@ -61,7 +61,7 @@ def _report_invalid(where: str, problems: list[Any]) -> int:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from backcare.core.assessment import assess
-    from backcare.core.validation import InvalidInput, parse_intake, parse_json
+    from backcare.core.validation import InvalidInput, intake_from_text
 
     if args.batch is not None:
         if args.file is not None:
@@ -75,7 +75,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         raise UsageError("--format jsonl is for --batch; use text or json")
     where = "standard input" if args.file == "-" else args.file
     try:
-        intake = parse_intake(parse_json(_read_document(args.file)))
+        intake = intake_from_text(_read_document(args.file))
     except InvalidInput as exc:
         return _report_invalid(where, exc.problems)
     result = assess(intake)
@@ -128,7 +128,7 @@ class _ProgressBar:
 def _assess_batch(path: str) -> int:
     """One answer per input line, in order, in constant memory; bad lines become error records."""
     from backcare.core.assessment import assess
-    from backcare.core.validation import InvalidInput, parse_intake, parse_json
+    from backcare.core.validation import InvalidInput, intake_from_text
     from backcare.core.vocabulary import ERROR_SCHEMA
 
     lines, size = _lines(path)
@@ -142,7 +142,7 @@ def _assess_batch(path: str) -> int:
         try:
             if not raw.strip():
                 raise InvalidInput([_blank_line()])
-            answer = assess(parse_intake(parse_json(raw))).json_text
+            answer = assess(intake_from_text(raw)).json_text
         except InvalidInput as exc:
             invalid += 1
             answer = _encode(
@@ -171,11 +171,11 @@ def _blank_line() -> Any:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     from backcare.core.progress import progress
-    from backcare.core.validation import InvalidInput, parse_course, parse_json
+    from backcare.core.validation import InvalidInput, course_from_text
 
     where = "standard input" if args.file == "-" else args.file
     try:
-        course = parse_course(parse_json(_read_document(args.file)))
+        course = course_from_text(_read_document(args.file))
     except InvalidInput as exc:
         return _report_invalid(where, exc.problems)
     result = progress(course)

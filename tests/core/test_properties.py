@@ -275,3 +275,48 @@ def test_intake_model_is_hashable_and_frozen() -> None:
     with pytest.raises(Exception):  # noqa: B017, PT011 - pydantic's frozen error
         intake.age = 4  # type: ignore[misc]
     assert isinstance(intake, Intake)
+
+
+# --- the fast path for JSON text agrees with the exact path ---------------------------------
+
+
+def _outcome(fn: Any, arg: Any) -> Any:
+    try:
+        return fn(arg)
+    except InvalidInput as exc:
+        return sorted((p.path, p.message) for p in exc.problems)
+
+
+@given(intakes(), st.data())
+def test_text_fast_path_agrees_with_the_exact_path(
+    doc: dict[str, Any], data: st.DataObject
+) -> None:
+    from backcare.core.validation import intake_from_text, parse_json
+
+    if data.draw(st.booleans(), label="corrupt"):
+        path, value = data.draw(st.sampled_from(_leaves(doc)), label="field")
+        if value is not None:
+            _set(doc, path, data.draw(st.sampled_from(_wrong_values(value)), label="wrong"))
+    text = json.dumps(doc)
+    assert _outcome(intake_from_text, text) == _outcome(lambda t: parse_intake(parse_json(t)), text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"schema": "backcare.intake/1", "age": 40, "age": 41, "pain": {}}',
+        '{"schema": "backcare.intake/1", "age": 40, "pain": {"intensity": 1, "intensity": 1}}',
+        '{"schema": "backcare.intake/1", "red_flags": {"fever": true, "fe\\u0076er": false}}',
+        "[1, 2]",
+        '"intake"',
+        '{"schema": "backcare.intake/1", "age": NaN}',
+        '{"age": 1e400}',
+        "{",
+    ],
+)
+def test_text_fast_path_refuses_what_the_exact_path_refuses(text: str) -> None:
+    from backcare.core.validation import intake_from_text, parse_json
+
+    exact = _outcome(lambda t: parse_intake(parse_json(t)), text)
+    assert isinstance(exact, list)
+    assert _outcome(intake_from_text, text) == exact
