@@ -207,6 +207,39 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["backcare manage", *argv])
+    return EXIT_OK
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    return _django(args.args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """A production server: migrate, collect static files, then gunicorn."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
+    if args.migrate:
+        _django(["migrate", "--no-input"])
+    _django(["collectstatic", "--no-input", "--verbosity", "0"])
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    argv = [
+        gunicorn,
+        "backcare.web.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    os.execv(gunicorn, argv)
+    return EXIT_INTERNAL  # not reached
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from backcare.demo import run_demo
 
@@ -269,6 +302,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("document", choices=("intake", "assessment", "course", "progress"))
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser(
+        "manage",
+        help="run a Django management command for the web app (migrate, demo_clinic, ...)",
+        description="Run a Django management command with backcare's settings.",
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="the command and its options")
+    p.set_defaults(func=cmd_manage)
+
+    p = sub.add_parser(
+        "serve",
+        help="run the web app on a production server (gunicorn)",
+        description="Migrate, collect static files and serve with gunicorn. Configure with "
+        "environment variables (see backcare.web.settings).",
+    )
+    p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)")
+    p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
+    p.add_argument("--no-migrate", dest="migrate", action="store_false", help="skip migrations")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "demo",

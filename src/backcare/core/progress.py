@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from backcare.core.assessment import assess, intake_facts
-from backcare.core.models import Course, Intake
+from backcare.core.models import Course, Intake, RedFlags
 from backcare.core.results import Alert, Assessment, Change, Progress
 from backcare.core.rounding import round_half_up, to_decimal
 from backcare.core.rules.tables import Rule, load_tables
@@ -92,19 +92,24 @@ def status_of(changes: dict[str, Change | None]) -> Status:
     return "no_change"
 
 
-def new_red_flag_rules(intake: Intake, course: Course) -> list[Rule]:
-    """§2 rules that read a red flag and fire on the intake with the latest visit's flags.
+def rules_for_reported_flags(intake: Intake, flags: RedFlags) -> list[Rule]:
+    """§2 rules that read a red flag and fire on `intake` with its red flags replaced by
+    `flags` (red flags reported after the intake, at a visit or a check-in).
 
-    Clearances do not apply to flags reported at a visit, so every such rule counts.
+    Clearances do not apply to newly reported flags, so every such rule counts.
     """
-    if not course.sessions:
-        return []
-    flags = course.sessions[-1].new_red_flags
-    if not any(flags.raised()):
+    if not flags.raised():
         return []
     visit = intake.model_copy(update={"red_flags": flags})
     facts = intake_facts(visit)
     return [r for r in load_tables().referral if r.reads_red_flags and r.when(facts)]
+
+
+def new_red_flag_rules(intake: Intake, course: Course) -> list[Rule]:
+    """AL-NEW-RED-FLAG's rules: those firing with the latest session's new red flags."""
+    if not course.sessions:
+        return []
+    return rules_for_reported_flags(intake, course.sessions[-1].new_red_flags)
 
 
 def _course_facts(

@@ -1,0 +1,28 @@
+"""Clinics and the therapists who work in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Therapist(models.Model):
+    """A massage therapist: a sign-in account that belongs to exactly one clinic."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="therapist"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="therapists")
+    display_name = models.CharField(max_length=200)
+    is_clinic_admin = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -1,0 +1,1 @@
+"""The audit log. `record(...)` is the only way a row is written."""

@@ -1,0 +1,40 @@
+"""Writing audit rows: called by the action functions inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from backcare.audit.models import AuditEvent
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    clinic: Any = None,
+    client: Any = None,
+    obj: Any = None,
+    actor_label: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Append one audit row. Must run inside the caller's transaction (it checks)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit rows are written inside the transaction of the change")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    label = actor_label or (
+        getattr(getattr(user, "therapist", None), "display_name", None)
+        or getattr(user, "username", None)
+        or "anonymous"
+    )
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label,
+        action=action,
+        clinic=clinic if clinic is not None else getattr(client, "clinic", None),
+        client=client,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail,
+    )

@@ -1,0 +1,90 @@
+"""The only way views reach a client's record: each function answers 404 for anything outside
+the caller's reach, so a therapist of another clinic cannot even learn that a record exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from backcare.accounts.models import Therapist
+from backcare.clinic.models import CheckIn, Client, ClientLink, IntakeRecord, Session
+
+
+def therapist_of(user: Any) -> Therapist:
+    """The signed-in therapist; 404 for anyone else (signed-in users without a clinic too)."""
+    therapist = (
+        getattr(user, "therapist", None) if getattr(user, "is_authenticated", False) else None
+    )
+    if therapist is None:
+        raise Http404("not a therapist")
+    return therapist
+
+
+def clients_for(user: Any) -> QuerySet[Client]:
+    """Every client of the user's clinic."""
+    return Client.objects.filter(clinic=therapist_of(user).clinic).select_related("therapist")
+
+
+def get_client(user: Any, client_id: int) -> Client:
+    try:
+        return clients_for(user).get(pk=client_id)
+    except Client.DoesNotExist:
+        raise Http404("no such client") from None
+
+
+def get_intake(user: Any, client_id: int, intake_id: int) -> IntakeRecord:
+    client = get_client(user, client_id)
+    try:
+        return client.intakes.get(pk=intake_id)
+    except IntakeRecord.DoesNotExist:
+        raise Http404("no such intake") from None
+
+
+def get_session(user: Any, client_id: int, session_id: int) -> Session:
+    client = get_client(user, client_id)
+    try:
+        return client.sessions.select_related("client").get(pk=session_id)
+    except Session.DoesNotExist:
+        raise Http404("no such session") from None
+
+
+def get_checkin(user: Any, client_id: int, checkin_id: int) -> CheckIn:
+    client = get_client(user, client_id)
+    try:
+        return client.checkins.get(pk=checkin_id)
+    except CheckIn.DoesNotExist:
+        raise Http404("no such check-in") from None
+
+
+def clinic_admin(user: Any) -> Therapist:
+    therapist = therapist_of(user)
+    if not therapist.is_clinic_admin:
+        raise Http404("not a clinic admin")
+    return therapist
+
+
+def get_link(token: str, purpose: str) -> ClientLink:
+    """A usable one-time link for `purpose`; 404 if unknown, used or expired."""
+    try:
+        link = ClientLink.objects.select_related("client", "client__clinic").get(
+            token_hash=ClientLink.hash(token), purpose=purpose
+        )
+    except ClientLink.DoesNotExist:
+        raise Http404("no such link") from None
+    if link.used_at is not None or link.expires_at <= timezone.now():
+        raise Http404("this link has been used or has expired")
+    return link
+
+
+def portal_client(request: HttpRequest) -> Client:
+    """The client whose portal session this is (opened by a one-time link); 404 otherwise."""
+    client_id = request.session.get("portal_client_id")
+    if client_id is None:
+        raise Http404("no client session")
+    try:
+        return Client.objects.select_related("clinic").get(pk=client_id)
+    except Client.DoesNotExist:
+        raise Http404("no such client") from None

@@ -1,0 +1,67 @@
+"""A client's stored record as a `backcare.course/1` document, and its progress from the core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backcare.clinic.models import Client
+from backcare.core.progress import progress
+from backcare.core.results import Progress
+from backcare.core.validation import parse_course
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return None
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
+
+
+def course_document(client: Client) -> dict[str, Any] | None:
+    """The course so far (None before the first intake). Sessions carry their amendments."""
+    intake = client.current_intake
+    if intake is None:
+        return None
+    baseline: dict[str, Any] = {"pain": intake.document["pain"]["intensity"]}
+    for name in ("rmdq", "odi", "peg"):
+        value = getattr(intake, f"baseline_{name}")
+        if value is not None:
+            baseline[name] = _number(value)
+    sessions = []
+    for s in client.sessions.prefetch_related("amendments").order_by("number"):
+        v = s.current_values()
+        sessions.append(
+            {
+                "number": s.number,
+                "date": s.date.isoformat(),
+                "pain_before": v["pain_before"],
+                "pain_after": v["pain_after"],
+                "techniques": list(v["techniques"]),
+                "pressure": v["pressure"],
+                "side_effects": list(v["side_effects"]),
+                "side_effect_hours": _number(v["side_effect_hours"]),
+                "new_red_flags": dict.fromkeys(v["new_red_flags"], True),
+            }
+        )
+    followups = [
+        {
+            "date": c.date.isoformat(),
+            "pain": c.pain,
+            "rmdq": c.rmdq,
+            "odi": _number(c.odi),
+            "peg": _number(c.peg),
+        }
+        for c in client.checkins.order_by("date", "id")
+    ]
+    return {
+        "schema": "backcare.course/1",
+        "intake": intake.document,
+        "baseline": baseline,
+        "sessions": sessions,
+        "followups": followups,
+    }
+
+
+def client_progress(client: Client) -> Progress | None:
+    document = course_document(client)
+    return None if document is None else progress(parse_course(document))

@@ -1,0 +1,498 @@
+"""Forms in plain language. The intake form builds a `backcare.intake/1` document and lets the
+clinical core validate it; the core's path-level errors come back as field-level messages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from backcare.clinic.models import BODY_REGIONS
+from backcare.core.measures.startback import COPYRIGHT as STARTBACK_COPYRIGHT
+from backcare.core.models import Intake
+from backcare.core.rules.tables import clearable_rule_ids, load_tables
+from backcare.core.validation import InvalidInput, parse_intake
+
+REGIONS = [
+    ("lumbar", "Lower back"),
+    ("thoracic", "Upper or middle back"),
+    ("cervical", "Neck"),
+    ("sacral", "Base of the spine (sacrum)"),
+    ("gluteal", "Buttocks"),
+]
+RED_FLAG_QUESTIONS = [
+    ("saddle_numbness", "Numbness around the back passage, genitals or inner thighs"),
+    ("new_bladder_dysfunction", "New trouble passing or holding urine"),
+    ("new_bowel_incontinence", "New loss of bowel control"),
+    ("bilateral_leg_symptoms", "Pain, numbness or weakness in both legs"),
+    ("progressive_leg_weakness", "Leg weakness that is getting worse"),
+    ("fever", "A fever (feeling hot and shivery, 38 °C or more)"),
+    ("unexplained_weight_loss", "Losing weight without trying"),
+    ("history_of_cancer", "Ever had cancer"),
+    ("significant_trauma", "The pain started after a serious fall, crash or blow"),
+    ("iv_drug_use", "Injecting drugs"),
+    ("immunosuppression", "A weakened immune system (illness or medicines)"),
+    ("recent_infection", "A recent infection"),
+    ("pulsating_abdominal_mass", "A pulsing lump in the belly"),
+    ("chest_pain", "Chest pain"),
+    ("calf_pain_swelling", "A painful, swollen calf"),
+]
+CONDITIONS = [
+    ("muscle_strain", "Muscle strain"),
+    ("ligament_sprain", "Ligament sprain"),
+    ("herniated_disc", "Herniated (slipped) disc"),
+    ("spinal_stenosis", "Spinal stenosis (narrowed spinal canal)"),
+    ("osteoporosis", "Osteoporosis (thin bones)"),
+    ("bleeding_disorder", "A bleeding disorder"),
+    ("active_cancer_treatment", "Cancer treatment now"),
+    ("uncontrolled_hypertension", "High blood pressure that is not under control"),
+    ("diabetic_neuropathy", "Nerve damage from diabetes"),
+    ("skin_lesion_at_site", "A skin problem where it hurts (wound, rash, burn)"),
+    ("deep_vein_thrombosis", "A blood clot in a vein (DVT)"),
+    ("aortic_aneurysm", "An aortic aneurysm"),
+]
+MEDICATIONS = [
+    ("anticoagulant", "Blood thinner (e.g. warfarin, apixaban)"),
+    ("antiplatelet", "Antiplatelet (e.g. aspirin, clopidogrel)"),
+    ("long_term_corticosteroid", "Steroid tablets for 3 months or more"),
+    ("nsaid", "Anti-inflammatory painkillers (e.g. ibuprofen)"),
+    ("opioid", "Opioid painkillers (e.g. codeine, tramadol)"),
+    ("muscle_relaxant", "Muscle relaxants"),
+]
+TECHNIQUES = [
+    ("swedish", "Swedish massage"),
+    ("deep_tissue", "Deep tissue massage"),
+    ("trigger_point", "Trigger point therapy"),
+    ("myofascial_release", "Myofascial release"),
+]
+PRESSURES = [("light", "Light"), ("medium", "Medium"), ("firm", "Firm")]
+SIDE_EFFECTS = [
+    ("soreness", "Soreness"),
+    ("bruising", "Bruising"),
+    ("increased_pain", "More pain"),
+    ("numbness", "Numbness"),
+    ("weakness", "Weakness"),
+    ("dizziness", "Dizziness"),
+    ("skin_reaction", "Skin reaction"),
+    ("fever", "Fever"),
+]
+STARTBACK_ITEMS = [
+    "My back pain has spread down my leg(s) at some time in the last 2 weeks",
+    "I have had pain in the shoulder or neck at some time in the last 2 weeks",
+    "I have only walked short distances because of my back pain",
+    "In the last 2 weeks, I have dressed more slowly than usual because of back pain",
+    "It's not really safe for a person with a condition like mine to be physically active",
+    "Worrying thoughts have been going through my mind a lot of the time",
+    "I feel that my back pain is terrible and it's never going to get any better",
+    "In general I have not enjoyed all the things I used to enjoy",
+]
+STARTBACK_BOTHER = [
+    ("0", "Not at all"),
+    ("1", "Slightly"),
+    ("2", "Moderately"),
+    ("3", "Very much"),
+    ("4", "Extremely"),
+]
+NRS = [(str(i), str(i)) for i in range(11)]
+
+
+class ClientForm(forms.Form):
+    full_name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+
+
+def _checkboxes(choices: list[tuple[str, str]], label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class IntakeForm(forms.Form):
+    """The intake, grouped as a person would answer it. Field names map to contract paths."""
+
+    # About you
+    age = forms.IntegerField(label="Age (years)", min_value=0, max_value=120)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[
+            ("unspecified", "Prefer not to say"),
+            ("female", "Female"),
+            ("male", "Male"),
+            ("other", "Other"),
+        ],
+    )
+    pregnant = forms.BooleanField(label="Pregnant now", required=False)
+    pregnancy_weeks = forms.IntegerField(
+        label="Weeks of pregnancy", min_value=1, max_value=45, required=False
+    )
+    pregnancy_high_risk = forms.BooleanField(
+        label="My midwife or doctor says it is a high-risk pregnancy", required=False
+    )
+    # The pain
+    pain_intensity = forms.TypedChoiceField(
+        label="Pain right now, from 0 (none) to 10 (worst imaginable)",
+        choices=NRS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    pain_duration_weeks = forms.DecimalField(
+        label="How many weeks since this episode began", min_value=0, max_digits=7, decimal_places=2
+    )
+    pain_regions = forms.MultipleChoiceField(
+        label="Where it hurts", choices=REGIONS, widget=forms.CheckboxSelectMultiple
+    )
+    pain_onset = forms.ChoiceField(
+        label="How it started",
+        choices=[
+            ("gradual", "Gradually"),
+            ("sudden", "Suddenly"),
+            ("after_trauma", "After a fall or injury"),
+        ],
+    )
+    pain_radiation = forms.ChoiceField(
+        label="Does the pain spread into a leg?",
+        choices=[
+            ("none", "No"),
+            ("above_knee", "Yes, not below the knee"),
+            ("below_knee", "Yes, below the knee"),
+        ],
+    )
+    pain_night_pain_unrelieved = forms.BooleanField(
+        label="Pain at night that rest or changing position does not ease", required=False
+    )
+    pain_wakes_second_half_of_night = forms.BooleanField(
+        label="Woken by back pain in the second half of the night", required=False
+    )
+    pain_better_with_movement = forms.BooleanField(
+        label="Better with movement, not with rest", required=False
+    )
+    pain_eased_by_nsaids_within_48h = forms.BooleanField(
+        label="Clearly eased by anti-inflammatory painkillers within 2 days", required=False
+    )
+    # Therapist's findings
+    findings_muscle_tension = forms.BooleanField(label="Tight, guarded muscles", required=False)
+    findings_trigger_points = forms.BooleanField(
+        label="Trigger points (knots that refer pain)", required=False
+    )
+    findings_fascial_restriction = forms.BooleanField(
+        label="Fascial restriction or stiffness", required=False
+    )
+    # Warning signs
+    red_flags = _checkboxes(RED_FLAG_QUESTIONS, "Any of these, new or now?")
+    conditions = _checkboxes(CONDITIONS, "Diagnosed conditions")
+    medications = _checkboxes(MEDICATIONS, "Medicines")
+    history_family_spondyloarthritis = forms.BooleanField(
+        label="A parent, brother, sister or child with spondyloarthritis", required=False
+    )
+    history_arthritis_enthesitis_or_psoriasis = forms.BooleanField(
+        label="Arthritis, enthesitis or psoriasis, now or in the past", required=False
+    )
+    recent_surgery_weeks_ago = forms.DecimalField(
+        label="Surgery in the last year: how many weeks ago (leave empty if none)",
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+    )
+    recent_injury_hours_ago = forms.DecimalField(
+        label="A new strain or sprain of the back: how many hours ago (leave empty if none)",
+        min_value=0,
+        max_digits=7,
+        decimal_places=1,
+        required=False,
+    )
+    preferences_pressure = forms.ChoiceField(
+        label="The most pressure you want",
+        choices=[("", "No preference"), *PRESSURES],
+        required=False,
+    )
+    # Baselines (optional; outside the intake contract)
+    baseline_rmdq = forms.IntegerField(
+        label="Roland-Morris score (0-24)", min_value=0, max_value=24, required=False
+    )
+    baseline_odi = forms.DecimalField(
+        label="Oswestry score (%)",
+        min_value=0,
+        max_value=100,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+    )
+    baseline_peg = forms.DecimalField(
+        label="PEG score (0-10)",
+        min_value=0,
+        max_value=10,
+        max_digits=3,
+        decimal_places=1,
+        required=False,
+    )
+
+    startback_copyright = STARTBACK_COPYRIGHT
+
+    def __init__(self, *args: Any, with_findings: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i, text in enumerate(STARTBACK_ITEMS, start=1):
+            self.fields[f"startback_{i}"] = forms.ChoiceField(
+                label=text,
+                choices=[("", "—"), ("1", "Agree"), ("0", "Disagree")],
+                required=False,
+            )
+        self.fields["startback_9"] = forms.ChoiceField(
+            label="Overall, how bothersome has your back pain been in the last 2 weeks?",
+            choices=[("", "—"), *STARTBACK_BOTHER],
+            required=False,
+        )
+        if not with_findings:  # a client does not report the therapist's palpation findings
+            for name in (
+                "findings_muscle_tension",
+                "findings_trigger_points",
+                "findings_fascial_restriction",
+            ):
+                del self.fields[name]
+        self.intake: Intake | None = None
+
+    def groups(self) -> list[tuple[str, list[Any]]]:
+        """Fields grouped for display, in plain-language sections."""
+
+        def pick(prefixes: tuple[str, ...]) -> list[Any]:
+            return [self[name] for name in self.fields if name.startswith(prefixes)]
+
+        return [
+            ("About you", pick(("age", "sex", "pregnan"))),
+            ("Your back pain", pick(("pain_",))),
+            ("What the therapist found", pick(("findings_",))),
+            ("Warning signs", pick(("red_flags",))),
+            ("Health and medicines", pick(("conditions", "medications", "history_", "recent_"))),
+            ("Pressure", pick(("preferences_",))),
+            ("Scores measured today (optional)", pick(("baseline_",))),
+        ]
+
+    def startback_fields(self) -> list[Any]:
+        return [self[f"startback_{i}"] for i in range(1, 10)]
+
+    def document(self) -> dict[str, Any]:
+        """The `backcare.intake/1` document these answers make."""
+        d = self.cleaned_data
+
+        def num(value: Decimal | None) -> int | float | None:
+            if value is None:
+                return None
+            return int(value) if value == value.to_integral_value() else float(value)
+
+        pregnant = bool(d.get("pregnant"))
+        doc: dict[str, Any] = {
+            "schema": "backcare.intake/1",
+            "age": d["age"],
+            "sex": d["sex"],
+            "pregnancy": {
+                "pregnant": pregnant,
+                "weeks": d.get("pregnancy_weeks"),
+                "high_risk": bool(d.get("pregnancy_high_risk")),
+            },
+            "pain": {
+                "intensity": d["pain_intensity"],
+                "duration_weeks": num(d["pain_duration_weeks"]),
+                "regions": list(d["pain_regions"]),
+                "onset": d["pain_onset"],
+                "radiation": d["pain_radiation"],
+                **{
+                    key: bool(d.get(f"pain_{key}"))
+                    for key in (
+                        "night_pain_unrelieved",
+                        "wakes_second_half_of_night",
+                        "better_with_movement",
+                        "eased_by_nsaids_within_48h",
+                    )
+                },
+            },
+            "red_flags": {name: name in d["red_flags"] for name, _ in RED_FLAG_QUESTIONS},
+            "conditions": list(d["conditions"]),
+            "medications": list(d["medications"]),
+            "history": {
+                "family_spondyloarthritis": bool(d.get("history_family_spondyloarthritis")),
+                "arthritis_enthesitis_or_psoriasis": bool(
+                    d.get("history_arthritis_enthesitis_or_psoriasis")
+                ),
+            },
+            "recent": {
+                "surgery_weeks_ago": num(d.get("recent_surgery_weeks_ago")),
+                "injury_hours_ago": num(d.get("recent_injury_hours_ago")),
+            },
+            "preferences": {"pressure": d.get("preferences_pressure") or None},
+        }
+        if "findings_muscle_tension" in self.fields:
+            doc["findings"] = {
+                key: bool(d.get(f"findings_{key}"))
+                for key in ("muscle_tension", "trigger_points", "fascial_restriction")
+            }
+        answers = [d.get(f"startback_{i}") for i in range(1, 10)]
+        if any(a not in (None, "") for a in answers):
+            doc["startback"] = [None if a in (None, "") else int(a) for a in answers]
+        return doc
+
+    # contract path -> form field
+    _FIELD_FOR = {
+        "pregnancy.weeks": "pregnancy_weeks",
+        "pregnancy.high_risk": "pregnancy_high_risk",
+        "pregnancy.pregnant": "pregnant",
+        "preferences.pressure": "preferences_pressure",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        answers = [cleaned.get(f"startback_{i}") for i in range(1, 10)]
+        given = [a not in (None, "") for a in answers]
+        if any(given) and not all(given):
+            self.add_error(
+                "startback_9" if given[8] is False else None,
+                "Answer all nine STarT Back questions, or none of them.",
+            )
+            return cleaned
+        try:
+            self.intake = parse_intake(self.document())
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                self.add_error(self._field(problem.path), problem.message)
+        return cleaned
+
+    def _field(self, path: str) -> str | None:
+        if path in self._FIELD_FOR:
+            return self._FIELD_FOR[path]
+        head = path.split("[")[0]
+        name = head.replace(".", "_")
+        if name in self.fields:
+            return name
+        for group in ("red_flags", "conditions", "medications", "startback"):
+            if head.startswith(group):
+                return group if group in self.fields else f"{group}_9"
+        return None  # a form-wide error
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    pain_before = forms.TypedChoiceField(label="Pain before (0-10)", choices=NRS, coerce=int)
+    pain_after = forms.TypedChoiceField(label="Pain after (0-10)", choices=NRS, coerce=int)
+    techniques = forms.MultipleChoiceField(
+        label="Techniques used", choices=TECHNIQUES, widget=forms.CheckboxSelectMultiple
+    )
+    pressure = forms.ChoiceField(label="Most pressure used", choices=PRESSURES)
+    regions = forms.MultipleChoiceField(
+        label="Back regions worked on",
+        choices=BODY_REGIONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "body-map-input"}),
+    )
+    side_effects = _checkboxes(SIDE_EFFECTS, "After-effects reported since the last session")
+    side_effect_hours = forms.DecimalField(
+        label="How many hours they lasted",
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+    )
+    new_red_flags = _checkboxes(RED_FLAG_QUESTIONS, "Warning signs reported at this visit")
+    subjective = forms.CharField(
+        label="S: what the client reports", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    objective = forms.CharField(
+        label="O: what you found", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    assessment_note = forms.CharField(
+        label="A: your assessment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    plan_note = forms.CharField(
+        label="P: the plan", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def values(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {k: d[k] for k in (
+            "pain_before", "pain_after", "techniques", "pressure", "regions", "side_effects",
+            "side_effect_hours", "new_red_flags", "subjective", "objective", "assessment_note",
+            "plan_note",
+        )}  # fmt: skip
+
+
+class AmendmentForm(SessionForm):
+    reason = forms.CharField(label="Why is the session amended?", max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["date"]
+
+
+class CheckInForm(forms.Form):
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    pain = forms.TypedChoiceField(
+        label="Your back pain right now, 0 (none) to 10 (worst imaginable)",
+        choices=NRS,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    peg_pain = forms.TypedChoiceField(
+        label="PEG 1: your average pain in the past week (0-10)",
+        choices=[("", "—"), *NRS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    peg_enjoyment = forms.TypedChoiceField(
+        label="PEG 2: how much pain has interfered with your enjoyment of life (0-10)",
+        choices=[("", "—"), *NRS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    peg_activity = forms.TypedChoiceField(
+        label="PEG 3: how much pain has interfered with your general activity (0-10)",
+        choices=[("", "—"), *NRS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    side_effects = _checkboxes(SIDE_EFFECTS, "After-effects since your last massage")
+    side_effect_hours = forms.DecimalField(
+        label="How many hours they lasted",
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+    )
+    red_flags = _checkboxes(RED_FLAG_QUESTIONS, "Any of these since your last visit?")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        items = [cleaned.get(k) for k in ("peg_pain", "peg_enjoyment", "peg_activity")]
+        if any(i is not None for i in items) and not all(i is not None for i in items):
+            self.add_error("peg_activity", "Answer all three PEG questions, or none of them.")
+        return cleaned
+
+    def peg(self) -> Decimal | None:
+        from backcare.core.measures.peg import score_peg
+
+        items = [self.cleaned_data.get(k) for k in ("peg_pain", "peg_enjoyment", "peg_activity")]
+        return None if any(i is None for i in items) else score_peg(items)
+
+
+class ClearanceForm(forms.Form):
+    rule = forms.ChoiceField(label="Referral rule reviewed")
+    date = forms.DateField(
+        label="Date of the review", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    by = forms.CharField(label="Who cleared it", max_length=200)
+    note = forms.CharField(
+        label="Note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, firing: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tables = load_tables()
+        self.fields["rule"].choices = [
+            (rid, f"{rid}: {tables.rule(rid).therapist_text[:80]}")
+            for rid in firing
+            if rid in clearable_rule_ids()
+        ]

@@ -1,0 +1,185 @@
+"""Load a demo clinic: two therapists, a dozen clients with courses of sessions, one red flag.
+
+Idempotent: running it again changes nothing. Prints the demo sign-in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from backcare.accounts.models import Clinic, Therapist
+from backcare.clinic import actions
+from backcare.core.validation import parse_intake
+
+DEMO_PASSWORD = "demo-massage-2026"  # printed on purpose: demo data only, never in production
+
+CLIENTS: list[tuple[str, dict[str, Any], list[int]]] = [
+    # name, intake changes, pain before each session
+    (
+        "Ada Lovelace",
+        {
+            "pain": {"intensity": 6, "duration_weeks": 20, "regions": ["lumbar"]},
+            "findings": {"trigger_points": True},
+        },
+        [6, 5, 5, 4, 3, 3],
+    ),
+    (
+        "Ben Okafor",
+        {
+            "pain": {"intensity": 5, "duration_weeks": 40, "regions": ["lumbar", "gluteal"]},
+            "medications": ["anticoagulant"],
+        },
+        [5, 5, 4],
+    ),
+    (
+        "Chloé Martin",
+        {
+            "pain": {"intensity": 7, "duration_weeks": 3, "regions": ["lumbar"]},
+            "conditions": ["muscle_strain"],
+        },
+        [7, 6, 5, 4],
+    ),
+    (
+        "Dev Patel",
+        {
+            "pain": {"intensity": 5, "duration_weeks": 30, "regions": ["thoracic"]},
+            "findings": {"fascial_restriction": True},
+        },
+        [5, 5, 5, 5, 5],
+    ),
+    (
+        "Eva Novak",
+        {
+            "pain": {"intensity": 6, "duration_weeks": 2, "regions": ["lumbar"]},
+            "red_flags": {"new_bladder_dysfunction": True},
+        },
+        [],
+    ),
+    (
+        "Farid Haddad",
+        {
+            "pain": {
+                "intensity": 4,
+                "duration_weeks": 16,
+                "regions": ["lumbar"],
+                "radiation": "below_knee",
+            },
+            "conditions": ["herniated_disc"],
+        },
+        [4, 4, 3],
+    ),
+    (
+        "Grace Kim",
+        {
+            "age": 32,
+            "sex": "female",
+            "pregnancy": {"pregnant": True, "weeks": 28},
+            "pain": {"intensity": 5, "duration_weeks": 6, "regions": ["lumbar", "sacral"]},
+        },
+        [5, 4],
+    ),
+    (
+        "Hugo Silva",
+        {
+            "pain": {"intensity": 3, "duration_weeks": 52, "regions": ["cervical", "thoracic"]},
+            "findings": {"muscle_tension": True},
+        },
+        [3, 3, 2, 2, 1, 1, 1],
+    ),
+    (
+        "Ines Duarte",
+        {
+            "pain": {"intensity": 6, "duration_weeks": 10, "regions": ["lumbar"]},
+            "startback": [1, 1, 1, 0, 1, 1, 1, 0, 4],
+        },
+        [6, 6],
+    ),
+    (
+        "Jonas Berg",
+        {
+            "age": 72,
+            "pain": {"intensity": 4, "duration_weeks": 26, "regions": ["lumbar"]},
+            "conditions": ["osteoporosis"],
+        },
+        [4, 4, 3],
+    ),
+    (
+        "Kemi Adeyemi",
+        {
+            "pain": {"intensity": 5, "duration_weeks": 14, "regions": ["gluteal"]},
+            "preferences": {"pressure": "light"},
+        },
+        [5, 4, 4],
+    ),
+    (
+        "Luca Rossi",
+        {
+            "pain": {"intensity": 8, "duration_weeks": 1, "regions": ["lumbar"]},
+            "recent": {"injury_hours_ago": 30},
+        },
+        [8],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load a demo clinic (idempotent) and print the demo sign-in."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            created = self._load()
+        self.stdout.write(
+            ("Loaded the demo clinic." if created else "The demo clinic is already loaded.")
+            + f"\nSign in at http://127.0.0.1:8000/sign-in/ as 'amara' (clinic admin) or 'tom',"
+            f" password '{DEMO_PASSWORD}'."
+        )
+
+    def _load(self) -> bool:
+        User = get_user_model()
+        if User.objects.filter(username="amara").exists():
+            return False
+        clinic = Clinic.objects.create(name="Riverside Massage Clinic")
+        therapists = []
+        for username, name, admin in (("amara", "Amara Osei", True), ("tom", "Tom Reyes", False)):
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+            therapists.append(
+                Therapist.objects.create(
+                    user=user, clinic=clinic, display_name=name, is_clinic_admin=admin
+                )
+            )
+        start = dt.date.today() - dt.timedelta(days=70)
+        for i, (name, changes, pains) in enumerate(CLIENTS):
+            therapist = therapists[i % 2]
+            by = therapist.user
+            client = actions.create_client(by=by, therapist=therapist, full_name=name)
+            doc: dict[str, Any] = {"schema": "backcare.intake/1", "age": 30 + 3 * i, **changes}
+            actions.record_intake(by=by, client=client, intake=parse_intake(doc))
+            assessment = client.current_intake.assessment  # type: ignore[union-attr]
+            pressure = assessment["max_pressure"] or "light"
+            techniques = [
+                t for t, v in assessment["techniques"].items() if v["verdict"] == "recommended"
+            ] or ["swedish"]
+            for n, pain in enumerate(pains):
+                session = actions.record_session(
+                    by=by,
+                    client=client,
+                    when=start + dt.timedelta(days=7 * n + i),
+                    values={
+                        "pain_before": pain,
+                        "pain_after": max(pain - 2, 0),
+                        "techniques": techniques,
+                        "pressure": pressure,
+                        "regions": ["lumbar-left", "lumbar-right"],
+                        "side_effects": ["soreness"] if n == 0 else [],
+                        "side_effect_hours": 20 if n == 0 else None,
+                        "new_red_flags": [],
+                        "subjective": "Demo session.",
+                    },
+                )
+                actions.sign_session(by=by, session=session)
+        return True

@@ -1,0 +1,210 @@
+"""A client's clinical record: intakes (with their assessments), sessions, check-ins.
+
+The clinical content of an intake is stored as the contract's own JSON (`backcare.intake/1`), and
+its assessment as the core's answer (`backcare.assessment/1`) with the rules version: the record
+shows exactly what the rules said at the time, and re-assessing after new information adds a
+new intake rather than overwriting the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# Back regions a therapist can mark on the body map: the contract's regions, left and right.
+BODY_REGIONS = [
+    (f"{region}-{side}", f"{region.capitalize()} ({side})")
+    for region in ("cervical", "thoracic", "lumbar", "sacral", "gluteal")
+    for side in ("left", "right")
+]
+
+
+class Client(models.Model):
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="clients")
+    therapist = models.ForeignKey(
+        "accounts.Therapist", on_delete=models.PROTECT, related_name="clients"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A summary kept up to date by every action that changes the record (see summary.py), so
+    # the dashboard can sort a whole caseload by who needs attention without re-running rules.
+    attention = models.PositiveSmallIntegerField(default=0, db_index=True)
+    attention_reason = models.CharField(max_length=300, blank=True)
+    next_step = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    last_contact = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        indexes = [models.Index(fields=["clinic", "full_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def current_intake(self) -> IntakeRecord | None:
+        return self.intakes.order_by("-created_at", "-id").first()
+
+
+class IntakeRecord(models.Model):
+    """One intake as answered, and the assessment the rules gave for it."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="intakes")
+    document = models.JSONField()  # backcare.intake/1, defaults written out
+    assessment = models.JSONField()  # backcare.assessment/1
+    rules_version = models.CharField(max_length=64)
+    disposition = models.CharField(max_length=32, db_index=True)
+    referral_urgency = models.CharField(max_length=16, blank=True)
+    # Baseline disability scores measured at intake (outside the intake contract).
+    baseline_rmdq = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_odi = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    baseline_peg = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    source = models.CharField(max_length=16, default="therapist")  # or "client_link"
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Session(models.Model):
+    """A massage session. Once signed it is locked: later changes are dated amendments."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="sessions")
+    intake = models.ForeignKey(IntakeRecord, on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveIntegerField()
+    date = models.DateField()
+    pain_before = models.PositiveSmallIntegerField()
+    pain_after = models.PositiveSmallIntegerField()
+    techniques = models.JSONField(default=list)
+    pressure = models.CharField(max_length=8)
+    regions = models.JSONField(default=list)  # BODY_REGIONS codes
+    side_effects = models.JSONField(default=list)
+    side_effect_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    new_red_flags = models.JSONField(default=list)  # names of red flags reported at this visit
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    assessment_note = models.TextField(blank=True)
+    plan_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="one_number_per_client"),
+            models.CheckConstraint(
+                condition=models.Q(pain_before__lte=10) & models.Q(pain_after__lte=10),
+                name="session_pain_0_to_10",
+            ),
+        ]
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+    def current_values(self) -> dict[str, Any]:
+        """The session's values with every amendment applied, oldest first."""
+        values = {field: getattr(self, field) for field in AMENDABLE_FIELDS}
+        for amendment in self.amendments.order_by("created_at", "id"):
+            values[amendment.field] = amendment.new_value
+        return values
+
+
+AMENDABLE_FIELDS = (
+    "pain_before",
+    "pain_after",
+    "techniques",
+    "pressure",
+    "regions",
+    "side_effects",
+    "side_effect_hours",
+    "new_red_flags",
+    "subjective",
+    "objective",
+    "assessment_note",
+    "plan_note",
+)
+
+
+class Amendment(models.Model):
+    """A dated change to a signed session; the original value is kept."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="amendments")
+    field = models.CharField(max_length=32)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class CheckIn(models.Model):
+    """Pain, PEG, side effects and warning signs reported between sessions."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="checkins")
+    date = models.DateField()
+    pain = models.PositiveSmallIntegerField()
+    peg = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    rmdq = models.PositiveSmallIntegerField(null=True, blank=True)
+    odi = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    side_effects = models.JSONField(default=list)
+    side_effect_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    red_flags = models.JSONField(default=list)
+    source = models.CharField(max_length=16, default="client_link")  # or "therapist"
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+
+class ClientLink(models.Model):
+    """A one-time link for a client: fill the intake before the first visit, or check in.
+
+    Only a hash of the token is stored; the link is shown once, expires, and works once.
+    """
+
+    PURPOSES = [("intake", "Fill in the intake"), ("checkin", "Check in between sessions")]
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="links")
+    purpose = models.CharField(max_length=16, choices=PURPOSES)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def default_expiry() -> Any:
+        return timezone.now() + timedelta(days=7)
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

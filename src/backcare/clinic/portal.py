@@ -1,0 +1,104 @@
+"""The client's side: one-time links to fill the intake before the first visit or to check in.
+
+No account and no password: a link works once, expires after 7 days, and opens a short portal
+session for this client only (access.portal_client). Every use is audited.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from backcare.clinic import access, actions
+from backcare.clinic.forms import CheckInForm, IntakeForm
+from backcare.clinic.presenting import assessment_view
+from backcare.core.models import RedFlags
+from backcare.core.progress import rules_for_reported_flags
+from backcare.core.validation import parse_intake
+
+
+def intake_link(request: HttpRequest, token: str) -> HttpResponse:
+    link = access.get_link(token, "intake")
+    form = IntakeForm(request.POST or None, with_findings=False)
+    if request.method == "POST" and form.is_valid():
+        assert form.intake is not None
+        with transaction.atomic():  # the link is spent only if the intake is saved
+            actions.use_link(link=link)
+            entry = actions.record_intake(
+                by=None,
+                client=link.client,
+                intake=form.intake,
+                source="client_link",
+                actor_label=f"{link.client.full_name} (client, one-time link)",
+            )
+        request.session["portal_client_id"] = link.client.pk
+        request.session["portal_intake_id"] = entry.pk
+        return redirect("portal_result")
+    return render(
+        request,
+        "portal/intake_form.html",
+        {"form": form, "client": link.client},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def intake_result(request: HttpRequest) -> HttpResponse:
+    client = access.portal_client(request)
+    entry = client.intakes.filter(pk=request.session.get("portal_intake_id")).first()
+    if entry is None:
+        return redirect("login")
+    return render(
+        request,
+        "portal/assessment.html",
+        {"client": client, "a": assessment_view(entry.assessment)},
+    )
+
+
+def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
+    link = access.get_link(token, "checkin")
+    form = CheckInForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():  # the link is spent only if the check-in is saved
+                checkin = actions.record_checkin(
+                    by=None,
+                    client=link.client,
+                    when=d["date"],
+                    pain=d["pain"],
+                    peg=form.peg(),
+                    side_effects=d["side_effects"],
+                    side_effect_hours=d.get("side_effect_hours"),
+                    red_flags=d["red_flags"],
+                    actor_label=f"{link.client.full_name} (client, one-time link)",
+                )
+                actions.use_link(link=link)
+        except actions.ActionError as exc:
+            for field, problems in exc.errors.items():
+                for p in problems:
+                    form.add_error(field if field in form.fields else None, p)
+        else:
+            intake = link.client.current_intake
+            rules = []
+            if intake is not None and checkin.red_flags:
+                flags = RedFlags(**dict.fromkeys(checkin.red_flags, True))
+                rules = rules_for_reported_flags(parse_intake(intake.document), flags)
+            return render(
+                request,
+                "portal/checkin_done.html",
+                {
+                    "client": link.client,
+                    "checkin": checkin,
+                    "emergency": any(r.urgency == "emergency" for r in rules),
+                    "see_doctor": bool(rules),
+                    "reasons": [r.text for r in rules],
+                },
+            )
+    return render(
+        request,
+        "portal/checkin_form.html",
+        {"form": form, "client": link.client},
+        status=422 if request.method == "POST" else 200,
+    )

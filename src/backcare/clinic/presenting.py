@@ -1,0 +1,121 @@
+"""Turning the core's answers into what a page shows: names, meanings and citations.
+
+Nothing here decides anything clinical; it only looks up words for what the core decided.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from backcare.core.rules.tables import load_tables
+
+TECHNIQUE_ORDER = ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
+EVIDENCE = {
+    "summary": (
+        "Massage can ease back pain for a while, most clearly in the short term. The evidence is "
+        "of low quality, and massage works best alongside exercise and staying active."
+    ),
+    "sources": ["furlan2015", "cherkin2011", "nice-ng59"],
+}
+
+
+def _sources(ids: Any) -> list[dict[str, Any]]:
+    table = load_tables().sources
+    return [
+        {
+            "id": sid,
+            "citation": table[sid].citation if sid in table else sid,
+            "link": table[sid].link if sid in table else "",
+            "policy": sid in table and table[sid].is_policy,
+        }
+        for sid in ids
+    ]
+
+
+def assessment_view(answer: dict[str, Any]) -> dict[str, Any]:
+    """The stored assessment with display words added (the stored answer itself is unchanged)."""
+    tables = load_tables()
+    cited: dict[str, None] = {}
+
+    def finding(f: dict[str, Any]) -> dict[str, Any]:
+        for s in f["sources"]:
+            cited.setdefault(s, None)
+        return {**f, "source_list": _sources(f["sources"])}
+
+    techniques = [
+        {
+            "key": key,
+            "name": tables.technique_names[key],
+            "verdict": answer["techniques"][key]["verdict"],
+            "reasons": [finding(r) for r in answer["techniques"][key]["reasons"]],
+        }
+        for key in TECHNIQUE_ORDER
+    ]
+    referral = answer["referral"]
+    plan = answer["plan"]
+    view = {
+        **answer,
+        "meaning": tables.dispositions[answer["disposition"]],
+        "proceeding": answer["disposition"] in ("proceed", "proceed_with_precautions"),
+        "emergency": answer["disposition"] == "emergency",
+        "technique_list": techniques,
+        "referral_reasons": [finding(r) for r in referral["reasons"]] if referral else [],
+        "precaution_list": [finding(f) for f in answer["precautions"]],
+        "cleared_list": [finding(f) for f in answer["cleared"]],
+        "co_treatments": [finding(f) for f in plan["co_treatments"]] if plan else [],
+        "self_care": [finding(f) for f in plan["self_care"]] if plan else [],
+        "evidence": {**EVIDENCE, "source_list": _sources(EVIDENCE["sources"])},
+    }
+    for s in EVIDENCE["sources"]:
+        cited.setdefault(s, None)
+    view["cited"] = _sources(list(cited))
+    return view
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
+    """Data for the pain chart: sessions (before/after), check-ins and the meaningful-change line.
+
+    The line is the highest pain that would count as meaningful improvement over the baseline
+    (at least 2 points and at least 30 % lower: clinical-rules-v1 §6).
+    """
+    baseline = Decimal(str(course["baseline"]["pain"]))
+    threshold = min(baseline - 2, baseline * Decimal("0.7"))
+    points: list[dict[str, Any]] = []
+    for s in course["sessions"]:
+        points.append(
+            {
+                "date": s["date"],
+                "kind": "session",
+                "label": f"Session {s['number']}",
+                "before": s["pain_before"],
+                "after": s["pain_after"],
+            }
+        )
+    for f in course["followups"]:
+        points.append(
+            {"date": f["date"], "kind": "checkin", "label": "Check-in", "pain": f["pain"]}
+        )
+    points.sort(key=lambda p: (p["date"], p["kind"] == "checkin"))
+    return {
+        "labels": [f"{p['date']} {p['label']}" for p in points],
+        "before": [p.get("before") for p in points],
+        "after": [p.get("after") for p in points],
+        "checkin": [p.get("pain") for p in points],
+        "baseline": float(baseline),
+        "threshold": float(threshold) if threshold >= 0 else None,
+        "disability": [
+            {
+                "date": f["date"],
+                "rmdq": f.get("rmdq"),
+                "odi": _num(f.get("odi")),
+                "peg": _num(f.get("peg")),
+            }
+            for f in course["followups"]
+            if any(f.get(k) is not None for k in ("rmdq", "odi", "peg"))
+        ],
+    }

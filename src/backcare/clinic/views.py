@@ -1,0 +1,399 @@
+"""The therapist's pages. Every object comes from `access`; every change goes through `actions`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backcare.audit.models import AuditEvent
+from backcare.clinic import access, actions
+from backcare.clinic.course import client_progress, course_document
+from backcare.clinic.forms import (
+    AmendmentForm,
+    ClearanceForm,
+    ClientForm,
+    IntakeForm,
+    SessionForm,
+)
+from backcare.clinic.models import BODY_REGIONS
+from backcare.clinic.presenting import assessment_view, progress_chart
+from backcare.core.rules.tables import load_tables
+from backcare.core.validation import InvalidInput, parse_intake
+
+OVERDUE_AFTER = timedelta(days=14)
+
+
+def _form_errors(form: Any, error: actions.ActionError) -> None:
+    for field, problems in error.errors.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    therapist = access.therapist_of(request.user)
+    query = request.GET.get("q", "").strip()
+    clients = access.clients_for(request.user)
+    if query:
+        clients = clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    today = timezone.localdate()
+    overdue_before = today - OVERDUE_AFTER
+    attention = list(clients.filter(attention__gte=1).order_by("-attention", "full_name")[:100])
+    overdue = list(
+        clients.filter(attention=0, last_contact__lt=overdue_before).order_by("last_contact")[:100]
+    )
+    rest = Paginator(
+        clients.filter(attention=0).exclude(last_contact__lt=overdue_before).order_by("full_name"),
+        50,
+    ).get_page(request.GET.get("page"))
+    template = (
+        "clinic/_client_lists.html"
+        if request.headers.get("HX-Request")
+        else "clinic/dashboard.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "therapist": therapist,
+            "query": query,
+            "attention": attention,
+            "overdue": overdue,
+            "rest": rest,
+            "overdue_days": OVERDUE_AFTER.days,
+        },
+    )
+
+
+@login_required
+def client_new(request: HttpRequest) -> HttpResponse:
+    therapist = access.therapist_of(request.user)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.create_client(
+                by=request.user, therapist=therapist, **form.cleaned_data
+            )
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("intake_new", client_id=client.pk)
+    return render(request, "clinic/client_new.html", {"form": form})
+
+
+@login_required
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="client")
+    intake = client.current_intake
+    return render(
+        request,
+        "clinic/client_detail.html",
+        {
+            "client": client,
+            "intake": intake,
+            "assessment": None if intake is None else assessment_view(intake.assessment),
+            "intakes": client.intakes.all(),
+            "sessions": client.sessions.all(),
+            "checkins": client.checkins.order_by("-date", "-id")[:20],
+        },
+    )
+
+
+@login_required
+def intake_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    previous = client.current_intake
+    initial = _initial_from(previous.document) if previous else {}
+    form = IntakeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        assert form.intake is not None
+        entry = actions.record_intake(
+            by=request.user,
+            client=client,
+            intake=form.intake,
+            baseline_rmdq=form.cleaned_data.get("baseline_rmdq"),
+            baseline_odi=form.cleaned_data.get("baseline_odi"),
+            baseline_peg=form.cleaned_data.get("baseline_peg"),
+        )
+        return redirect("intake_detail", client_id=client.pk, intake_id=entry.pk)
+    return render(request, "clinic/intake_form.html", {"client": client, "form": form})
+
+
+def _initial_from(document: dict[str, Any]) -> dict[str, Any]:
+    """Pre-fill a new intake from the previous one (re-assessing after new information)."""
+    pain = document["pain"]
+    initial: dict[str, Any] = {
+        "age": document["age"],
+        "sex": document["sex"],
+        "pregnant": document["pregnancy"]["pregnant"],
+        "pregnancy_weeks": document["pregnancy"]["weeks"],
+        "pregnancy_high_risk": document["pregnancy"]["high_risk"],
+        "red_flags": [k for k, v in document["red_flags"].items() if v],
+        "conditions": document["conditions"],
+        "medications": document["medications"],
+        "preferences_pressure": document["preferences"]["pressure"] or "",
+    }
+    for key, value in pain.items():
+        initial[f"pain_{key}"] = value
+    for group in ("findings", "history", "recent"):
+        for key, value in document.get(group, {}).items():
+            initial[f"{group}_{key}"] = value
+    for i, answer in enumerate(document.get("startback") or [], start=1):
+        initial[f"startback_{i}"] = str(answer)
+    return initial
+
+
+@login_required
+def intake_detail(request: HttpRequest, client_id: int, intake_id: int) -> HttpResponse:
+    entry = access.get_intake(request.user, client_id, intake_id)
+    actions.record_view(by=request.user, client=entry.client, what="assessment", obj=entry)
+    view = assessment_view(entry.assessment)
+    firing = list(entry.assessment["trace"])
+    return render(
+        request,
+        "clinic/assessment.html",
+        {
+            "client": entry.client,
+            "entry": entry,
+            "a": view,
+            "audience": request.GET.get("for", "therapist"),
+            "clearance_form": ClearanceForm(firing=firing),
+        },
+    )
+
+
+@login_required
+@require_POST
+def clearance_add(request: HttpRequest, client_id: int, intake_id: int) -> HttpResponse:
+    """Record a doctor's clearance: a new intake with the clearance added (history kept)."""
+    entry = access.get_intake(request.user, client_id, intake_id)
+    form = ClearanceForm(request.POST, firing=list(entry.assessment["trace"]))
+    if form.is_valid():
+        document = dict(entry.document)
+        clearances = [
+            c for c in document.get("clearances", []) if c["rule"] != form.cleaned_data["rule"]
+        ]
+        clearances.append(
+            {
+                "rule": form.cleaned_data["rule"],
+                "date": form.cleaned_data["date"].isoformat(),
+                "by": form.cleaned_data["by"],
+                "note": form.cleaned_data["note"],
+            }
+        )
+        document["clearances"] = clearances
+        try:
+            intake = parse_intake(document)
+        except InvalidInput as exc:
+            for p in exc.problems:
+                form.add_error(None, f"{p.path}: {p.message}")
+        else:
+            new = actions.record_intake(
+                by=request.user,
+                client=entry.client,
+                intake=intake,
+                baseline_rmdq=entry.baseline_rmdq,
+                baseline_odi=entry.baseline_odi,
+                baseline_peg=entry.baseline_peg,
+            )
+            messages.success(request, "Clearance recorded; the assessment was re-run.")
+            return redirect("intake_detail", client_id=entry.client.pk, intake_id=new.pk)
+    view = assessment_view(entry.assessment)
+    return render(
+        request,
+        "clinic/assessment.html",
+        {
+            "client": entry.client,
+            "entry": entry,
+            "a": view,
+            "audience": "therapist",
+            "clearance_form": form,
+        },
+        status=422,
+    )
+
+
+@login_required
+def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    last = client.sessions.order_by("-number").first()
+    form = SessionForm(
+        request.POST or None,
+        initial={"date": timezone.localdate(), "pressure": _suggested_pressure(client)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = actions.record_session(
+                by=request.user, client=client, when=form.cleaned_data["date"], values=form.values()
+            )
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("session_detail", client_id=client.pk, session_id=session.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "clinic/session_form.html",
+        {
+            "client": client,
+            "form": form,
+            "number": 1 if last is None else last.number + 1,
+            "regions": BODY_REGIONS,
+            "assessment": _current_assessment(client),
+        },
+        status=status,
+    )
+
+
+def _current_assessment(client: Any) -> Any:
+    intake = client.current_intake
+    return None if intake is None else assessment_view(intake.assessment)
+
+
+def _suggested_pressure(client: Any) -> str:
+    intake = client.current_intake
+    return (intake.assessment.get("max_pressure") if intake else None) or "light"
+
+
+@login_required
+def session_detail(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
+    session = access.get_session(request.user, client_id, session_id)
+    actions.record_view(by=request.user, client=session.client, what="session", obj=session)
+    values = session.current_values()
+    form = None
+    if session.signed:
+        form = AmendmentForm(initial=values)
+    return render(
+        request,
+        "clinic/session_detail.html",
+        {
+            "client": session.client,
+            "session": session,
+            "values": values,
+            "region_labels": dict(BODY_REGIONS),
+            "amendments": session.amendments.all(),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_sign(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
+    session = access.get_session(request.user, client_id, session_id)
+    try:
+        actions.sign_session(by=request.user, session=session)
+        messages.success(request, f"Session {session.number} signed and locked.")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("session_detail", client_id=client_id, session_id=session_id)
+
+
+@login_required
+@require_POST
+def session_amend(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
+    session = access.get_session(request.user, client_id, session_id)
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.amend_session(
+                by=request.user,
+                session=session,
+                changes=form.values(),
+                reason=form.cleaned_data["reason"],
+            )
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Amendment recorded; the original is kept.")
+            return redirect("session_detail", client_id=client_id, session_id=session_id)
+    return render(
+        request,
+        "clinic/session_detail.html",
+        {
+            "client": session.client,
+            "session": session,
+            "values": session.current_values(),
+            "region_labels": dict(BODY_REGIONS),
+            "amendments": session.amendments.all(),
+            "form": form,
+        },
+        status=422,
+    )
+
+
+@login_required
+def progress_page(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="progress")
+    result = client_progress(client)
+    document = course_document(client)
+    chart = None if document is None else progress_chart(document)
+    return render(
+        request,
+        "clinic/progress.html",
+        {
+            "client": client,
+            "p": None if result is None else result.to_json(),
+            "chart_json": None if chart is None else json.dumps(chart),
+        },
+    )
+
+
+@login_required
+def referral_letter(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    intake = client.current_intake
+    actions.record_view(by=request.user, client=client, what="referral_letter", obj=intake)
+    return render(
+        request,
+        "clinic/referral_letter.html",
+        {
+            "client": client,
+            "intake": intake,
+            "a": None if intake is None else assessment_view(intake.assessment),
+            "therapist": access.therapist_of(request.user),
+            "today": date.today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def link_create(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    purpose = request.POST.get("purpose", "")
+    try:
+        link, token = actions.create_link(by=request.user, client=client, purpose=purpose)
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("client_detail", client_id=client.pk)
+    url = request.build_absolute_uri(reverse(f"portal_{purpose}", args=[token]))
+    return render(request, "clinic/link_created.html", {"client": client, "link": link, "url": url})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    therapist = access.clinic_admin(request.user)
+    events = AuditEvent.objects.filter(clinic=therapist.clinic).select_related("client")
+    client_id = request.GET.get("client")
+    if client_id and client_id.isdigit():
+        events = events.filter(client_id=int(client_id))
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "clinic/audit_log.html", {"page": page})
+
+
+def rules_version() -> str:
+    return load_tables().version

@@ -1,0 +1,62 @@
+// backcare front end: the body map and the progress chart. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  function bodyMap() {
+    document.querySelectorAll("svg.body-map").forEach(function (svg) {
+      var form = svg.closest("form");
+      if (!form) return;
+      function box(code) { return form.querySelector('input[type=checkbox][value="' + code + '"]'); }
+      function paint() {
+        svg.querySelectorAll("rect[data-region]").forEach(function (rect) {
+          var input = box(rect.dataset.region);
+          var on = !!(input && input.checked);
+          rect.classList.toggle("selected", on);
+          rect.setAttribute("aria-pressed", on ? "true" : "false");
+        });
+      }
+      svg.querySelectorAll("rect[data-region]").forEach(function (rect) {
+        rect.setAttribute("tabindex", "0");
+        rect.setAttribute("role", "button");
+        rect.setAttribute("aria-label", rect.querySelector("title").textContent);
+        function toggle() {
+          var input = box(rect.dataset.region);
+          if (input) { input.checked = !input.checked; paint(); }
+        }
+        rect.addEventListener("click", toggle);
+        rect.addEventListener("keydown", function (e) {
+          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); }
+        });
+      });
+      form.addEventListener("change", paint);
+      paint();
+    });
+  }
+
+  function painChart() {
+    var canvas = document.getElementById("pain-chart");
+    var data = document.getElementById("chart-data");
+    if (!canvas || !data || typeof window.Chart === "undefined") return;
+    var d = JSON.parse(data.textContent);
+    var datasets = [
+      { label: "Pain before session", data: d.before, borderColor: "#a4161a", backgroundColor: "#a4161a", spanGaps: true },
+      { label: "Pain after session", data: d.after, borderColor: "#0b5cad", backgroundColor: "#0b5cad", spanGaps: true },
+      { label: "Check-in", data: d.checkin, borderColor: "#1e6b2f", backgroundColor: "#1e6b2f", showLine: false, pointRadius: 5 },
+      { label: "Baseline", data: d.labels.map(function () { return d.baseline; }), borderColor: "#6b7580", borderWidth: 1, pointRadius: 0 }
+    ];
+    if (d.threshold !== null) {
+      datasets.push({ label: "Meaningful improvement", data: d.labels.map(function () { return d.threshold; }),
+        borderColor: "#7a4b00", borderDash: [6, 4], borderWidth: 2, pointRadius: 0 });
+    }
+    canvas.dataset.points = String(d.labels.length);
+    new window.Chart(canvas, {
+      type: "line",
+      data: { labels: d.labels, datasets: datasets },
+      options: { animation: false, responsive: true, scales: { y: { min: 0, max: 10, title: { display: true, text: "Pain (0-10)" } } } }
+    });
+    canvas.dataset.ready = "true";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { bodyMap(); painChart(); });
+  document.addEventListener("htmx:afterSwap", bodyMap);
+})();

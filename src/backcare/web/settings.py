@@ -1,0 +1,222 @@
+"""Django settings, all from validated environment variables (one place, checked at start-up).
+
+BACKCARE_ENV            "development" (default) or "production"
+BACKCARE_SECRET_KEY     required in production (>= 50 characters); a fixed dev key otherwise
+BACKCARE_ALLOWED_HOSTS  comma-separated; default "127.0.0.1,localhost" (and "testserver" in dev)
+DATABASE_URL            e.g. postgres://user:pass@127.0.0.1:5432/backcare; default SQLite (WAL)
+BACKCARE_DATA_DIR       where the SQLite file lives; default ./var
+BACKCARE_SESSION_IDLE_MINUTES  idle sign-out; default 30
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
+ENVIRONMENT = _env("BACKCARE_ENV", "development")
+if ENVIRONMENT not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"BACKCARE_ENV must be 'development' or 'production', not {ENVIRONMENT!r}"
+    )
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = False if PRODUCTION else _env("BACKCARE_DEBUG", "1") == "1"
+
+_secret = _env("BACKCARE_SECRET_KEY")
+if PRODUCTION and (_secret is None or len(_secret) < 50 or len(set(_secret)) < 5):
+    raise ImproperlyConfigured(
+        "BACKCARE_SECRET_KEY must be set to a random string of at least 50 characters in "
+        "production (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    )
+SECRET_KEY = _secret or "development-only-key-not-for-production-use-0123456789abcdefghij"
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in (_env("BACKCARE_ALLOWED_HOSTS", "127.0.0.1,localhost") or "").split(",")
+    if h.strip()
+]
+if not PRODUCTION:
+    ALLOWED_HOSTS.append("testserver")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "backcare.accounts",
+    "backcare.audit",
+    "backcare.clinic",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "backcare.web.middleware.IdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "backcare.web.urls"
+WSGI_APPLICATION = "backcare.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "backcare.web.context.site",
+            ],
+        },
+    },
+]
+
+# --- database: SQLite (WAL) by default, PostgreSQL by DATABASE_URL --------------------------
+DATA_DIR = Path(_env("BACKCARE_DATA_DIR", str(Path.cwd() / "var")) or "var")
+_database_url = _env("DATABASE_URL")
+if _database_url:
+    import dj_database_url
+
+    if not _database_url.startswith(("postgres://", "postgresql://", "sqlite:")):
+        raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite: URL")
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "backcare.sqlite3"),
+            # WAL lets readers and a writer work at once; IMMEDIATE avoids lock upgrades.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DATABASES["default"]["ATOMIC_REQUESTS"] = False  # every change goes through an atomic action
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- sign-in ---------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+SESSION_IDLE_SECONDS = 60 * _int("BACKCARE_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- security headers --------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = _env("BACKCARE_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# No inline script anywhere: every script is a static file from this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- static files ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

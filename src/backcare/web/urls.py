@@ -1,0 +1,62 @@
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from backcare.clinic import portal, views
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the benchmark's trivial-view baseline."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("health", health, name="health"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("clients/new/", views.client_new, name="client_new"),
+    path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
+    path("clients/<int:client_id>/intakes/new/", views.intake_new, name="intake_new"),
+    path(
+        "clients/<int:client_id>/intakes/<int:intake_id>/",
+        views.intake_detail,
+        name="intake_detail",
+    ),
+    path(
+        "clients/<int:client_id>/intakes/<int:intake_id>/clearances/",
+        views.clearance_add,
+        name="clearance_add",
+    ),
+    path("clients/<int:client_id>/sessions/new/", views.session_new, name="session_new"),
+    path(
+        "clients/<int:client_id>/sessions/<int:session_id>/",
+        views.session_detail,
+        name="session_detail",
+    ),
+    path(
+        "clients/<int:client_id>/sessions/<int:session_id>/sign/",
+        views.session_sign,
+        name="session_sign",
+    ),
+    path(
+        "clients/<int:client_id>/sessions/<int:session_id>/amend/",
+        views.session_amend,
+        name="session_amend",
+    ),
+    path("clients/<int:client_id>/progress/", views.progress_page, name="progress"),
+    path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
+    path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),
+    path("c/checkin/<str:token>/", portal.checkin_link, name="portal_checkin"),
+    path("c/assessment/", portal.intake_result, name="portal_result"),
+]
