@@ -1,0 +1,117 @@
+"""Every URL against every actor: allowed, 404, or a redirect to sign in. Nothing leaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from backcare.audit.models import AuditEvent
+from support.world import World, browser_for
+
+
+def client_urls(w: World, client: Any, intake: Any, session: Any) -> list[str]:
+    c = client.pk
+    return [
+        reverse("client_detail", args=[c]),
+        reverse("intake_new", args=[c]),
+        reverse("intake_detail", args=[c, intake.pk]),
+        reverse("session_new", args=[c]),
+        reverse("session_detail", args=[c, session.pk]) if session else None,
+        reverse("progress", args=[c]),
+        reverse("referral_letter", args=[c]),
+    ]
+
+
+GLOBAL_PAGES = ["dashboard", "client_new"]
+
+
+@pytest.mark.parametrize("page", GLOBAL_PAGES)
+def test_global_pages(world: World, page: str) -> None:
+    url = reverse(page)
+    assert browser_for(world.therapist).get(url).status_code == 200
+    assert browser_for(world.colleague).get(url).status_code == 200
+    assert browser_for(world.outsider).get(url).status_code == 404  # no clinic
+    anonymous = browser_for(None).get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+
+
+def test_client_pages_are_the_owning_clinics_only(world: World) -> None:
+    urls = [u for u in client_urls(world, world.client, world.intake, world.session) if u]
+    for url in urls:
+        assert browser_for(world.therapist).get(url).status_code == 200, url
+        assert browser_for(world.colleague).get(url).status_code == 404, url
+        assert browser_for(world.outsider).get(url).status_code == 404, url
+        anonymous = browser_for(None).get(url)
+        assert anonymous.status_code == 302 and "sign-in" in anonymous["Location"], url
+
+
+def test_an_object_of_another_client_is_404_even_under_an_allowed_client(world: World) -> None:
+    """A session id from another clinic's client cannot be reached through one's own client."""
+    other_intake = world.other_client.current_intake
+    url = reverse("intake_detail", args=[world.client.pk, other_intake.pk])
+    assert browser_for(world.therapist).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("session_sign", "session"),
+        ("session_amend", "session"),
+        ("link_create", "client"),
+        ("clearance_add", "intake"),
+    ],
+)
+def test_posts_are_refused_outside_the_clinic_and_change_nothing(
+    world: World, name: str, args: str
+) -> None:
+    c = world.client.pk
+    url = reverse(
+        name,
+        args={
+            "session": [c, world.session.pk],
+            "client": [c],
+            "intake": [c, world.intake.pk],
+        }[args],
+    )
+    before = AuditEvent.objects.count()
+    for user in (world.colleague, world.outsider):
+        assert browser_for(user).post(url, {"purpose": "checkin"}).status_code == 404
+    assert browser_for(None).post(url).status_code == 302
+    assert AuditEvent.objects.count() == before
+    world.session.refresh_from_db()
+    assert world.session.signed_at is None
+
+
+def test_get_on_post_only_urls_is_405(world: World) -> None:
+    url = reverse("session_sign", args=[world.client.pk, world.session.pk])
+    assert browser_for(world.therapist).get(url).status_code == 405
+
+
+def test_audit_log_is_for_clinic_admins_only_and_shows_only_their_clinic(world: World) -> None:
+    url = reverse("audit_log")
+    page = browser_for(world.therapist).get(url)
+    assert page.status_code == 200
+    assert "Carol Client" in page.content.decode() and "Dan Other" not in page.content.decode()
+    assert browser_for(world.outsider).get(url).status_code == 404
+    from backcare.accounts.models import Therapist
+
+    Therapist.objects.filter(user=world.colleague).update(is_clinic_admin=False)
+    assert browser_for(world.colleague).get(url).status_code == 404
+
+
+def test_dashboard_lists_only_the_clinics_clients(world: World) -> None:
+    body = browser_for(world.therapist).get(reverse("dashboard")).content.decode()
+    assert "Carol Client" in body and "Dan Other" not in body
+
+
+def test_portal_pages_need_a_valid_link(world: World) -> None:
+    for name in ("portal_intake", "portal_checkin"):
+        assert browser_for(None).get(reverse(name, args=["not-a-token"])).status_code == 404
+    assert browser_for(None).get(reverse("portal_result")).status_code == 404
+
+
+def test_health_is_public_and_plain(world: World) -> None:
+    response = browser_for(None).get(reverse("health"))
+    assert response.status_code == 200 and response.content == b"ok"

@@ -1,0 +1,288 @@
+"""The therapist's and the client's paths through the web app, on the real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from backcare.audit.models import AppendOnlyError, AuditEvent
+from backcare.clinic import actions
+from backcare.clinic.models import Amendment, CheckIn, Client, ClientLink, IntakeRecord, Session
+from support.world import SESSION_VALUES, World, browser_for
+
+INTAKE_FORM = {
+    "age": "52",
+    "sex": "female",
+    "pain_intensity": "6",
+    "pain_duration_weeks": "20",
+    "pain_regions": ["lumbar"],
+    "pain_onset": "gradual",
+    "pain_radiation": "none",
+    "findings_trigger_points": "on",
+    "medications": ["anticoagulant"],
+}
+
+
+def test_new_client_then_intake_then_assessment(world: World) -> None:
+    browser = browser_for(world.therapist)
+    response = browser.post(reverse("client_new"), {"full_name": "Erin New"})
+    client = Client.objects.get(full_name="Erin New")
+    assert response["Location"] == reverse("intake_new", args=[client.pk])
+    response = browser.post(reverse("intake_new", args=[client.pk]), INTAKE_FORM)
+    entry = client.intakes.get()
+    assert response.status_code == 302
+    assert entry.document["medications"] == ["anticoagulant"]
+    assert entry.assessment["max_pressure"] == "light"  # the core decided, not the web layer
+    page = browser.get(response["Location"]).content.decode()
+    assert "Massage can go ahead, with precautions." in page
+    assert "PR-BLEEDING" in page and "Trigger point therapy" in page
+    client_view = browser.get(response["Location"] + "?for=client").content.decode()
+    assert (
+        "not a cure" in client_view.lower()
+        and "say at once if anything hurts" in client_view.lower()
+    )
+    actions_logged = set(AuditEvent.objects.filter(client=client).values_list("action", flat=True))
+    assert {"client.create", "intake.create", "view.assessment"} <= actions_logged
+
+
+def test_an_invalid_intake_shows_field_errors_and_saves_nothing(world: World) -> None:
+    browser = browser_for(world.therapist)
+    before = (IntakeRecord.objects.count(), AuditEvent.objects.count())
+    bad = INTAKE_FORM | {"age": "130", "pain_regions": [], "pregnancy_weeks": "20"}
+    response = browser.post(reverse("intake_new", args=[world.client.pk]), bad)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please correct the answers marked below." in page
+    assert "Ensure this value is less than or equal to 120." in page
+    assert (IntakeRecord.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_core_errors_come_back_as_field_errors(world: World) -> None:
+    browser = browser_for(world.therapist)
+    bad = INTAKE_FORM | {"pregnancy_weeks": "20"}  # weeks without pregnant: the core refuses
+    page = browser.post(reverse("intake_new", args=[world.client.pk]), bad).content.decode()
+    assert "is given but pregnancy.pregnant is false" in page
+    assert 'id="id_pregnancy_weeks-error"' in page
+
+
+def test_partial_startback_is_refused(world: World) -> None:
+    data = INTAKE_FORM | {"startback_1": "1"}
+    page = browser_for(world.therapist).post(reverse("intake_new", args=[world.client.pk]), data)
+    assert "Answer all nine STarT Back questions" in page.content.decode()
+
+
+def test_reassessing_keeps_the_history(world: World) -> None:
+    browser = browser_for(world.therapist)
+    browser.post(reverse("intake_new", args=[world.client.pk]), INTAKE_FORM)
+    assert world.client.intakes.count() == 2
+    assert world.client.current_intake.assessment["max_pressure"] == "light"
+    assert (
+        world.client.intakes.order_by("created_at", "id").first().assessment["max_pressure"]
+        == "firm"
+    )
+
+
+def test_sessions_sign_and_amend_keep_the_original(world: World) -> None:
+    browser = browser_for(world.therapist)
+    c = world.client.pk
+    form = {
+        "date": "2026-01-12",
+        "pain_before": "5",
+        "pain_after": "3",
+        "techniques": ["swedish"],
+        "pressure": "medium",
+        "regions": ["lumbar-left", "gluteal-right"],
+    }
+    response = browser.post(reverse("session_new", args=[c]), form)
+    session = Session.objects.get(client=world.client, number=2)
+    assert response["Location"] == reverse("session_detail", args=[c, session.pk])
+    assert session.regions == ["lumbar-left", "gluteal-right"]
+    browser.post(reverse("session_sign", args=[c, session.pk]))
+    session.refresh_from_db()
+    assert session.signed
+    amend = {k: v for k, v in form.items() if k != "date"} | {"pain_after": "4", "reason": "Typo"}
+    browser.post(reverse("session_amend", args=[c, session.pk]), amend)
+    session.refresh_from_db()
+    assert session.pain_after == 3  # the original is kept
+    (amendment,) = Amendment.objects.filter(session=session)
+    assert (amendment.field, amendment.old_value, amendment.new_value) == ("pain_after", 3, 4)
+    assert session.current_values()["pain_after"] == 4
+    with pytest.raises(actions.ActionError):
+        actions.update_session(by=world.therapist, session=session, values={"pain_after": 1})
+
+
+def test_a_session_dated_before_the_previous_one_is_refused(world: World) -> None:
+    browser = browser_for(world.therapist)
+    form = {
+        "date": "2026-01-01",
+        "pain_before": "5",
+        "pain_after": "3",
+        "techniques": ["swedish"],
+        "pressure": "light",
+    }
+    response = browser.post(reverse("session_new", args=[world.client.pk]), form)
+    assert response.status_code == 422
+    assert "cannot be dated before the previous one" in response.content.decode()
+    assert world.client.sessions.count() == 1
+
+
+def test_progress_page_shows_the_core_answer_and_chart_data(world: World) -> None:
+    page = (
+        browser_for(world.therapist)
+        .get(reverse("progress", args=[world.client.pk]))
+        .content.decode()
+    )
+    assert "Next step: continue" in page
+    data = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S)
+    assert data is not None
+    import json
+
+    chart = json.loads(data.group(1))
+    assert chart["before"] == [6] and chart["after"] == [4] and chart["threshold"] == 4.0
+
+
+def test_one_time_checkin_link_works_once_and_reaches_the_dashboard(world: World) -> None:
+    link, token = actions.create_link(by=world.therapist, client=world.client, purpose="checkin")
+    url = reverse("portal_checkin", args=[token])
+    phone = browser_for(None)
+    assert phone.get(url).status_code == 200
+    response = phone.post(
+        url,
+        {"date": "2026-01-20", "pain": "3", "red_flags": ["new_bladder_dysfunction"]},
+    )
+    page = response.content.decode()
+    assert "Get medical help now" in page
+    assert phone.get(url).status_code == 404  # used
+    world.client.refresh_from_db()
+    assert world.client.attention == 5
+    dashboard = browser_for(world.therapist).get(reverse("dashboard")).content.decode()
+    assert "Warning sign at check-in" in dashboard
+    assert CheckIn.objects.get(client=world.client).red_flags == ["new_bladder_dysfunction"]
+
+
+def test_an_expired_link_is_404(world: World) -> None:
+    link, token = actions.create_link(by=world.therapist, client=world.client, purpose="intake")
+    ClientLink.objects.filter(pk=link.pk).update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    assert browser_for(None).get(reverse("portal_intake", args=[token])).status_code == 404
+
+
+def test_client_fills_the_intake_by_link_and_sees_the_plain_answer(world: World) -> None:
+    _, token = actions.create_link(by=world.therapist, client=world.client, purpose="intake")
+    phone = browser_for(None)
+    form = {k: v for k, v in INTAKE_FORM.items() if not k.startswith("findings_")}
+    response = phone.post(reverse("portal_intake", args=[token]), form)
+    assert response["Location"] == reverse("portal_result")
+    page = phone.get(reverse("portal_result")).content.decode()
+    assert "Massage can go ahead, with precautions." in page
+    assert "Blood thinners or a bleeding disorder" in page  # client text, not therapist text
+    entry = world.client.current_intake
+    assert entry.source == "client_link" and entry.created_by is None
+    assert AuditEvent.objects.filter(client=world.client, action="link.use").exists()
+
+
+def test_dashboard_puts_attention_first_and_searches(world: World) -> None:
+    from support.world import add_client
+
+    add_client(
+        world.therapist,
+        "Zed Emergency",
+        {
+            "schema": "backcare.intake/1",
+            "age": 40,
+            "pain": {"intensity": 5, "duration_weeks": 2, "regions": ["lumbar"]},
+            "red_flags": {"saddle_numbness": True},
+        },
+    )
+    body = browser_for(world.therapist).get(reverse("dashboard")).content.decode()
+    assert body.index("Zed Emergency") < body.index("Carol Client")
+    found = browser_for(world.therapist).get(reverse("dashboard"), {"q": "carol"}).content.decode()
+    assert "Carol Client" in found and "Zed Emergency" not in found
+    partial = browser_for(world.therapist).get(
+        reverse("dashboard"), {"q": "zed"}, HTTP_HX_REQUEST="true"
+    )
+    assert "<html" not in partial.content.decode() and "Zed Emergency" in partial.content.decode()
+
+
+def test_a_failing_step_leaves_nothing_half_written(world: World, monkeypatch: Any) -> None:
+    """The change and its audit row are one transaction: a failure after both rolls both back."""
+    before = (Session.objects.count(), AuditEvent.objects.count())
+
+    def broken(client: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(actions, "refresh", broken)
+    with pytest.raises(RuntimeError):
+        actions.record_session(
+            by=world.therapist,
+            client=world.client,
+            when=dt.date(2026, 2, 1),
+            values=dict(SESSION_VALUES),
+        )
+    assert (Session.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_audit_rows_are_append_only(world: World) -> None:
+    event = AuditEvent.objects.first()
+    assert event is not None
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.update(action="x")
+
+
+def test_the_database_refuses_audit_changes_on_postgresql(world: World) -> None:
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's; SQLite relies on the model's guard")
+    from django.db.utils import InternalError
+
+    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET action = 'tampered'")
+
+
+def test_audit_rows_are_written_only_inside_a_transaction(transactional_db: Any) -> None:
+    from backcare.audit.log import record
+
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        record(actor=None, action="x", actor_label="test")
+    assert not AuditEvent.objects.exists()
+
+
+def test_viewing_a_record_is_audited(world: World) -> None:
+    browser_for(world.therapist).get(reverse("client_detail", args=[world.client.pk]))
+    event = AuditEvent.objects.filter(action="view.client").get()
+    assert event.actor == world.therapist and event.client == world.client
+    assert event.actor_label == "Alice"
+
+
+def test_clearance_re_runs_the_assessment(world: World) -> None:
+    from support.world import add_client
+
+    client = add_client(
+        world.therapist,
+        "Fay Cancer",
+        {
+            "schema": "backcare.intake/1",
+            "age": 60,
+            "pain": {"intensity": 4, "duration_weeks": 20, "regions": ["lumbar"]},
+            "red_flags": {"history_of_cancer": True},
+        },
+    )
+    entry = client.current_intake
+    assert entry.disposition == "clearance_first"
+    response = browser_for(world.therapist).post(
+        reverse("clearance_add", args=[client.pk, entry.pk]),
+        {"rule": "RF-CANCER-HISTORY-ROUTINE", "date": "2026-10-12", "by": "Dr J. Singh, GP"},
+    )
+    assert response.status_code == 302
+    assert client.current_intake.disposition == "proceed"
+    assert client.intakes.count() == 2
