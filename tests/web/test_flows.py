@@ -146,7 +146,7 @@ def test_progress_page_shows_the_core_answer_and_chart_data(world: World) -> Non
 
 
 def test_one_time_checkin_link_works_once_and_reaches_the_dashboard(world: World) -> None:
-    link, token = actions.create_link(by=world.therapist, client=world.client, purpose="checkin")
+    _link, token = actions.create_link(by=world.therapist, client=world.client, purpose="checkin")
     url = reverse("portal_checkin", args=[token])
     phone = browser_for(None)
     assert phone.get(url).status_code == 200
@@ -243,9 +243,13 @@ def test_the_database_refuses_audit_changes_on_postgresql(world: World) -> None:
 
     if connection.vendor != "postgresql":
         pytest.skip("the trigger is PostgreSQL's; SQLite relies on the model's guard")
-    from django.db.utils import InternalError
+    from django.db.utils import DatabaseError
 
-    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE audit_auditevent SET action = 'tampered'")
 
 
