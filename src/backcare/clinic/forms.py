@@ -95,6 +95,8 @@ STARTBACK_BOTHER = [
     ("4", "Extremely"),
 ]
 NRS = [(str(i), str(i)) for i in range(11)]
+NRS_OR_BLANK = [("", "—"), *NRS]
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ClientForm(forms.Form):
@@ -373,9 +375,11 @@ class IntakeForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    pain_before = forms.TypedChoiceField(label="Pain before (0-10)", choices=NRS, coerce=int)
-    pain_after = forms.TypedChoiceField(label="Pain after (0-10)", choices=NRS, coerce=int)
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    pain_before = forms.TypedChoiceField(
+        label="Pain before (0-10)", choices=NRS_OR_BLANK, coerce=int
+    )
+    pain_after = forms.TypedChoiceField(label="Pain after (0-10)", choices=NRS_OR_BLANK, coerce=int)
     techniques = forms.MultipleChoiceField(
         label="Techniques used", choices=TECHNIQUES, widget=forms.CheckboxSelectMultiple
     )
@@ -426,7 +430,7 @@ class AmendmentForm(SessionForm):
 
 
 class CheckInForm(forms.Form):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
     pain = forms.TypedChoiceField(
         label="Your back pain right now, 0 (none) to 10 (worst imaginable)",
         choices=NRS,
@@ -480,9 +484,7 @@ class CheckInForm(forms.Form):
 
 class ClearanceForm(forms.Form):
     rule = forms.ChoiceField(label="Referral rule reviewed")
-    date = forms.DateField(
-        label="Date of the review", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label="Date of the review", widget=DATE_WIDGET)
     by = forms.CharField(label="Who cleared it", max_length=200)
     note = forms.CharField(
         label="Note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

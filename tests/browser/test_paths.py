@@ -1,0 +1,147 @@
+"""The therapist's path and the client's path, in a real browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from backcare.accounts.models import Clinic, Therapist
+from backcare.clinic import actions
+from backcare.clinic.models import Client, Session
+
+from .conftest import axe_violations, screenshot
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def therapist(transactional_db: Any) -> User:
+    clinic = Clinic.objects.create(name="Riverside")
+    user = User.objects.create_user(username="alice", password=PASSWORD)
+    Therapist.objects.create(
+        user=user, clinic=clinic, display_name="Alice Ng", is_clinic_admin=True
+    )
+    return user
+
+
+def sign_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/sign-in/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None:
+    page, base = desktop, live_server.url
+    sign_in(page, base)
+    page.click("text=New client")
+    page.fill("#id_full_name", "Carol Client")
+    page.click("text=Create and start the intake")
+    # the intake
+    page.fill("#id_age", "52")
+    page.check("input[name=pain_intensity][value='6']")
+    page.fill("#id_pain_duration_weeks", "20")
+    page.check("input[name=pain_regions][value=lumbar]")
+    page.check("#id_findings_trigger_points")
+    page.check("input[name=medications][value=nsaid]")
+    page.click("button:has-text('Assess')")
+    page.wait_for_selector("section.banner")
+    assert "Massage can go ahead." in page.inner_text("section.banner")
+    assert "Trigger point therapy: recommended" in page.inner_text(".techniques")
+    screenshot(page, "therapist-assessment")
+    client = Client.objects.get(full_name="Carol Client")
+    # three sessions, each marked on the body map and signed
+    for number, (date, before, after) in enumerate(
+        [("2026-01-05", 6, 4), ("2026-01-12", 5, 3), ("2026-01-19", 4, 2)], start=1
+    ):
+        page.goto(f"{base}/clients/{client.pk}/")
+        page.click("text=Record a session")
+        page.fill("#id_date", date)
+        page.select_option("#id_pain_before", str(before))
+        page.select_option("#id_pain_after", str(after))
+        page.check("input[name=techniques][value=trigger_point]")
+        page.select_option("#id_pressure", "medium")
+        page.click("rect[data-region=lumbar-left]")
+        page.keyboard.press("Tab")
+        page.click("button:has-text('Save session')")
+        page.wait_for_selector(f"h1:has-text('Session {number}')")
+        page.click("button:has-text('Sign and lock this session')")
+        page.wait_for_selector("text=signed and locked")
+    sessions = list(Session.objects.filter(client=client).order_by("number"))
+    assert [s.pain_before for s in sessions] == [6, 5, 4]
+    assert all(s.signed for s in sessions)
+    assert sessions[0].regions == ["lumbar-left"]  # chosen on the map
+    # the progress chart shows them
+    page.goto(f"{base}/clients/{client.pk}/progress/")
+    page.wait_for_selector("canvas#pain-chart[data-ready=true]")
+    assert page.get_attribute("canvas#pain-chart", "data-points") == "3"
+    assert "meaningful_improvement" in page.inner_text("section.banner")
+    screenshot(page, "therapist-progress")
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -> None:
+    page, base = phone, live_server.url
+    client = actions.create_client(
+        by=therapist, therapist=therapist.therapist, full_name="Dora Phone"
+    )
+    _, token = actions.create_link(by=therapist, client=client, purpose="intake")
+    page.goto(f"{base}/c/intake/{token}/")
+    assert not axe_violations(page), "the intake form has serious accessibility problems"
+    page.fill("#id_age", "34")
+    page.check("input[name=pain_intensity][value='4']")
+    page.fill("#id_pain_duration_weeks", "3")
+    page.check("input[name=pain_regions][value=lumbar]")
+    page.check("input[name=medications][value=anticoagulant]")
+    page.click("button:has-text('Send to my therapist')")
+    page.wait_for_selector("section.banner")
+    assert "with precautions" in page.inner_text("section.banner")
+    assert "light at most" in page.content()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways on a phone ({width}px)"
+    screenshot(page, "client-assessment-phone")
+    assert not axe_violations(page), "the client's assessment has serious accessibility problems"
+    # a check-in from the phone
+    _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
+    page.goto(f"{base}/c/checkin/{token}/")
+    page.check("input[name=pain][value='3']")
+    page.check("input[name=side_effects][value=soreness]")
+    page.fill("#id_side_effect_hours", "20")
+    assert not axe_violations(page), "the check-in form has serious accessibility problems"
+    page.click("button:has-text('Send to my therapist')")
+    page.wait_for_selector("text=Thank you")
+    screenshot(page, "client-checkin-phone")
+    assert client.checkins.get().pain == 3
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+def test_an_emergency_at_check_in_is_said_first(
+    phone: Any, live_server: Any, therapist: User
+) -> None:
+    page, base = phone, live_server.url
+    client = actions.create_client(by=therapist, therapist=therapist.therapist, full_name="Eve")
+    from backcare.core.validation import parse_intake
+
+    actions.record_intake(
+        by=therapist,
+        client=client,
+        intake=parse_intake(
+            {
+                "schema": "backcare.intake/1",
+                "age": 40,
+                "pain": {"intensity": 4, "duration_weeks": 10, "regions": ["lumbar"]},
+            }
+        ),
+    )
+    _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
+    page.goto(f"{base}/c/checkin/{token}/")
+    page.check("input[name=pain][value='5']")
+    page.check("input[name=red_flags][value=saddle_numbness]")
+    page.click("button:has-text('Send to my therapist')")
+    heading = page.wait_for_selector("h1")
+    assert heading.inner_text() == "Get medical help now"
+    assert not axe_violations(page)
+    screenshot(page, "client-checkin-emergency")
