@@ -130,3 +130,21 @@ def test_sign_out_needs_post(world: World) -> None:
     assert browser.get(reverse("logout")).status_code == 405
     assert browser.post(reverse("logout")).status_code == 302
     assert browser.get(reverse("dashboard")).status_code == 302
+
+
+def test_create_clinic_command(db: Any, monkeypatch: Any) -> None:
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    from backcare.accounts.models import Therapist
+
+    monkeypatch.setenv("BACKCARE_NEW_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("create_clinic", "Riverside", "amara", "Amara Osei")
+    monkeypatch.setenv("BACKCARE_NEW_PASSWORD", "a-long-test-password")
+    call_command("create_clinic", "Riverside", "amara", "Amara Osei")
+    admin = Therapist.objects.get(user__username="amara")
+    assert admin.is_clinic_admin
+    call_command("create_clinic", "tom", "Tom Reyes", add_to=admin.clinic_id)
+    tom = Therapist.objects.get(user__username="tom")
+    assert tom.clinic == admin.clinic and not tom.is_clinic_admin
