@@ -16,10 +16,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
-# up data are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -46,10 +42,16 @@ def _chromium() -> str:
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
+    # set up data are still plain synchronous calls. Only while the browser tests run.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            launched = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
         "BACKCARE_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-only switch; production never sets it
     result = subprocess.run(
         [BACKCARE, "manage", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True,
