@@ -62,6 +62,8 @@ def course_document(client: Client) -> dict[str, Any] | None:
     }
 
 
-def client_progress(client: Client) -> Progress | None:
-    document = course_document(client)
+def client_progress(client: Client, document: dict[str, Any] | None = None) -> Progress | None:
+    """The core's progress for the client's course (`document` if already built)."""
+    if document is None:
+        document = course_document(client)
     return None if document is None else progress(parse_course(document))

@@ -122,7 +122,8 @@ class Session(models.Model):
     def current_values(self) -> dict[str, Any]:
         """The session's values with every amendment applied, oldest first."""
         values = {field: getattr(self, field) for field in AMENDABLE_FIELDS}
-        for amendment in self.amendments.order_by("created_at", "id"):
+        # .all() (not .order_by) so that a prefetch is used; sorted here, oldest first.
+        for amendment in sorted(self.amendments.all(), key=lambda a: (a.created_at, a.pk)):
             values[amendment.field] = amendment.new_value
         return values
 

@@ -338,8 +338,8 @@ def session_amend(request: HttpRequest, client_id: int, session_id: int) -> Http
 def progress_page(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="progress")
-    result = client_progress(client)
     document = course_document(client)
+    result = client_progress(client, document)
     chart = None if document is None else progress_chart(document)
     return render(
         request,

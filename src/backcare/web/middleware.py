@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 _KEY = "backcare_last_seen"
+_GRANULARITY = 60  # seconds
 
 
 class IdleTimeoutMiddleware:
@@ -25,6 +26,10 @@ class IdleTimeoutMiddleware:
         last = session.get(_KEY)
         if last is not None and now - int(last) > settings.SESSION_IDLE_SECONDS:
             logout(request)  # flushes the session: portal access too
-        elif request.user.is_authenticated or session.get("portal_client_id"):
+        elif (last is None or now - int(last) >= _GRANULARITY) and (
+            request.user.is_authenticated or session.get("portal_client_id")
+        ):
+            # Written at most once a minute: a session save on every request would add a
+            # database write to every page for no gain in safety.
             session[_KEY] = now
         return self.get_response(request)
