@@ -349,14 +349,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("backcare: interrupted\n")
         return 130
-    except Exception as exc:  # the last line of defence: no tracebacks for users
-        if os.environ.get("BACKCARE_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"backcare: internal error: {type(exc).__name__}: {exc}\n"
-            "backcare: this is a bug; please report it (set BACKCARE_DEBUG=1 for details)\n"
-        )
-        return EXIT_INTERNAL
+    except Exception as exc:
+        if type(exc).__name__ != "ImproperlyConfigured":
+            return _internal_error(exc)
+        # A setting is wrong (an environment variable): the user can fix it; not a bug.
+        sys.stderr.write(f"backcare: configuration error: {exc}\n")
+        return EXIT_INVALID
+
+
+def _internal_error(exc: Exception) -> int:
+    """The last line of defence: no tracebacks for users (BACKCARE_DEBUG=1 shows one)."""
+    if os.environ.get("BACKCARE_DEBUG"):
+        raise exc
+    sys.stderr.write(
+        f"backcare: internal error: {type(exc).__name__}: {exc}\n"
+        "backcare: this is a bug; please report it (set BACKCARE_DEBUG=1 for details)\n"
+    )
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

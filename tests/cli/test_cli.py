@@ -304,3 +304,56 @@ def test_batch_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
         assert proc.wait(timeout=60) == 0
     assert b"100.0%" in screen and b"2 intakes" in screen
     assert len(out.read_text().splitlines()) == 2
+
+
+def test_serve_runs_a_production_server_on_loopback(tmp_path: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "BACKCARE_DATA_DIR": str(tmp_path),
+        "BACKCARE_ENV": "production",
+        "BACKCARE_SECRET_KEY": "serve-test-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2,
+        "BACKCARE_SSL_REDIRECT": "0",
+        "BACKCARE_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [BACKCARE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    assert r.status == 200 and r.read() == b"ok"
+                    assert r.headers["Strict-Transport-Security"] is None  # only over HTTPS
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/vendor/htmx-2.0.11.min.js"
+        ) as r:
+            assert r.status == 200  # collected and served by whitenoise
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_a_configuration_error_is_not_called_a_bug(tmp_path: Path) -> None:
+    env = {**os.environ, "BACKCARE_ENV": "production", "BACKCARE_DATA_DIR": str(tmp_path)}
+    env.pop("BACKCARE_SECRET_KEY", None)
+    result = run("manage", "check", env=env)
+    assert result.returncode == 2
+    assert "configuration error: BACKCARE_SECRET_KEY" in result.stderr
+    assert "bug" not in result.stderr

@@ -115,3 +115,28 @@ def test_portal_pages_need_a_valid_link(world: World) -> None:
 def test_health_is_public_and_plain(world: World) -> None:
     response = browser_for(None).get(reverse("health"))
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_a_client_with_a_portal_session_reaches_only_their_own_answer(world: World) -> None:
+    from backcare.clinic import actions
+
+    _, token = actions.create_link(by=world.therapist, client=world.client, purpose="intake")
+    phone = browser_for(None)
+    form = {
+        "age": "45",
+        "sex": "unspecified",
+        "pain_intensity": "4",
+        "pain_duration_weeks": "10",
+        "pain_regions": ["lumbar"],
+        "pain_onset": "gradual",
+        "pain_radiation": "none",
+    }
+    assert phone.post(reverse("portal_intake", args=[token]), form).status_code == 302
+    assert phone.get(reverse("portal_result")).status_code == 200
+    # the client is not a therapist: every therapist page sends them to sign in
+    for url in client_urls(world, world.client, world.intake, world.session):
+        if url:
+            response = phone.get(url)
+            assert response.status_code == 302 and "sign-in" in response["Location"], url
+    assert phone.get(reverse("dashboard")).status_code == 302
+    assert AuditEvent.objects.filter(action="view.client_assessment", client=world.client).exists()

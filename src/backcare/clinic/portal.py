@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from backcare.audit.log import record
 from backcare.clinic import access, actions
 from backcare.clinic.forms import CheckInForm, IntakeForm
 from backcare.clinic.presenting import assessment_view
@@ -49,6 +50,14 @@ def intake_result(request: HttpRequest) -> HttpResponse:
     entry = client.intakes.filter(pk=request.session.get("portal_intake_id")).first()
     if entry is None:
         return redirect("login")
+    with transaction.atomic():
+        record(
+            actor=None,
+            actor_label=f"{client.full_name} (client)",
+            action="view.client_assessment",
+            client=client,
+            obj=entry,
+        )
     return render(
         request,
         "portal/assessment.html",
