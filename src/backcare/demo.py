@@ -28,8 +28,9 @@ def example_cases(kind: str = "intake") -> list[dict[str, Any]]:
     return [json.loads(e.read_text(encoding="utf-8")) for e in entries]
 
 
-def _agrees_assessment(expect: dict[str, Any], got: dict[str, Any]) -> bool:
-    have = {
+def summarise_assessment(got: dict[str, Any]) -> dict[str, Any]:
+    """The fields a public case's `expect` names, read off an assessment's JSON."""
+    return {
         "disposition": got["disposition"],
         "referral_urgency": (got["referral"] or {}).get("urgency"),
         "max_pressure": got["max_pressure"],
@@ -40,6 +41,10 @@ def _agrees_assessment(expect: dict[str, Any], got: dict[str, Any]) -> bool:
         "cleared": sorted(c["rule"] for c in got["cleared"]),
         "trace_includes": sorted(set(got["trace"])),
     }
+
+
+def _agrees_assessment(expect: dict[str, Any], got: dict[str, Any]) -> bool:
+    have = summarise_assessment(got)
     return all(have[k] == v for k, v in expect.items())
 
 

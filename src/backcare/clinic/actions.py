@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date as Date
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,19 +33,10 @@ from backcare.core.assessment import assess
 from backcare.core.models import Intake
 from backcare.core.models import Session as SessionContract
 from backcare.core.validation import InvalidInput, validate
-from backcare.core.vocabulary import RED_FLAG_NAMES
+from backcare.core.vocabulary import RED_FLAG_NAMES, SideEffect
 
 _REGION_CODES = {code for code, _ in BODY_REGIONS}
-_SIDE_EFFECTS = {
-    "soreness",
-    "bruising",
-    "increased_pain",
-    "numbness",
-    "weakness",
-    "dizziness",
-    "skin_reaction",
-    "fever",
-}
+_SIDE_EFFECTS = frozenset(get_args(SideEffect))
 
 
 class ActionError(ValueError):

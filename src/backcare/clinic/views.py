@@ -271,21 +271,23 @@ def _suggested_pressure(client: Any) -> str:
 def session_detail(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
     session = access.get_session(request.user, client_id, session_id)
     actions.record_view(by=request.user, client=session.client, what="session", obj=session)
-    values = session.current_values()
-    form = None
-    if session.signed:
-        form = AmendmentForm(initial=values)
+    form = AmendmentForm(initial=session.current_values()) if session.signed else None
+    return _session_page(request, session, form)
+
+
+def _session_page(request: HttpRequest, session: Any, form: Any, status: int = 200) -> HttpResponse:
     return render(
         request,
         "clinic/session_detail.html",
         {
             "client": session.client,
             "session": session,
-            "values": values,
+            "values": session.current_values(),
             "region_labels": dict(BODY_REGIONS),
             "amendments": session.amendments.all(),
             "form": form,
         },
+        status=status,
     )
 
 
@@ -319,19 +321,7 @@ def session_amend(request: HttpRequest, client_id: int, session_id: int) -> Http
         else:
             messages.success(request, "Amendment recorded; the original is kept.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
-    return render(
-        request,
-        "clinic/session_detail.html",
-        {
-            "client": session.client,
-            "session": session,
-            "values": session.current_values(),
-            "region_labels": dict(BODY_REGIONS),
-            "amendments": session.amendments.all(),
-            "form": form,
-        },
-        status=422,
-    )
+    return _session_page(request, session, form, status=422)
 
 
 @login_required
