@@ -20,6 +20,7 @@ def client_urls(w: World, client: Any, intake: Any, session: Any) -> list[str]:
         reverse("session_new", args=[c]),
         reverse("session_detail", args=[c, session.pk]) if session else None,
         reverse("progress", args=[c]),
+        reverse("measurement_new", args=[c]),
         reverse("referral_letter", args=[c]),
     ]
 

@@ -290,3 +290,21 @@ def test_clearance_re_runs_the_assessment(world: World) -> None:
     assert response.status_code == 302
     assert client.current_intake.disposition == "proceed"
     assert client.intakes.count() == 2
+
+
+def test_measurements_reach_the_progress_page(world: World) -> None:
+    from decimal import Decimal
+
+    IntakeRecord.objects.filter(pk=world.intake.pk).update(
+        baseline_rmdq=14, baseline_odi=Decimal("40")
+    )
+    browser = browser_for(world.therapist)
+    url = reverse("measurement_new", args=[world.client.pk])
+    bad = browser.post(url, {"date": "2026-02-01", "pain": "5", "rmdq": "30"})
+    assert bad.status_code == 422 and "less than or equal to 24" in bad.content.decode()
+    ok = browser.post(url, {"date": "2026-02-01", "pain": "5", "rmdq": "8", "odi": "28"})
+    assert ok.status_code == 302
+    page = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
+    assert "Roland-Morris" in page and "Oswestry" in page
+    world.client.refresh_from_db()
+    assert world.client.status == "meaningful_improvement"  # RMDQ 14 -> 8 (the core decides)

@@ -482,6 +482,32 @@ class CheckInForm(forms.Form):
         return None if any(i is None for i in items) else score_peg(items)
 
 
+class MeasurementForm(forms.Form):
+    """Scores the therapist measures between sessions (a check-in recorded by the therapist)."""
+
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    pain = forms.TypedChoiceField(label="Pain now (0-10)", choices=NRS_OR_BLANK, coerce=int)
+    rmdq = forms.IntegerField(
+        label="Roland-Morris score (0-24)", min_value=0, max_value=24, required=False
+    )
+    odi = forms.DecimalField(
+        label="Oswestry score (%)",
+        min_value=0,
+        max_value=100,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+    )
+    peg = forms.DecimalField(
+        label="PEG score (0-10)",
+        min_value=0,
+        max_value=10,
+        max_digits=3,
+        decimal_places=1,
+        required=False,
+    )
+
+
 class ClearanceForm(forms.Form):
     rule = forms.ChoiceField(label="Referral rule reviewed")
     date = forms.DateField(label="Date of the review", widget=DATE_WIDGET)

@@ -24,6 +24,7 @@ from backcare.clinic.forms import (
     ClearanceForm,
     ClientForm,
     IntakeForm,
+    MeasurementForm,
     SessionForm,
 )
 from backcare.clinic.models import BODY_REGIONS
@@ -322,6 +323,37 @@ def session_amend(request: HttpRequest, client_id: int, session_id: int) -> Http
             messages.success(request, "Amendment recorded; the original is kept.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
     return _session_page(request, session, form, status=422)
+
+
+@login_required
+def measurement_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Record scores measured between sessions (pain, Roland-Morris, Oswestry, PEG)."""
+    client = access.get_client(request.user, client_id)
+    form = MeasurementForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.record_checkin(
+                by=request.user,
+                client=client,
+                when=d["date"],
+                pain=d["pain"],
+                rmdq=d.get("rmdq"),
+                odi=d.get("odi"),
+                peg=d.get("peg"),
+                source="therapist",
+            )
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Measurements recorded.")
+            return redirect("progress", client_id=client.pk)
+    return render(
+        request,
+        "clinic/measurement_form.html",
+        {"client": client, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required

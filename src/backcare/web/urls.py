@@ -53,6 +53,9 @@ urlpatterns = [
         name="session_amend",
     ),
     path("clients/<int:client_id>/progress/", views.progress_page, name="progress"),
+    path(
+        "clients/<int:client_id>/measurements/new/", views.measurement_new, name="measurement_new"
+    ),
     path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
     path("audit/", views.audit_log, name="audit_log"),
