@@ -145,3 +145,44 @@ def test_an_emergency_at_check_in_is_said_first(
     assert heading.inner_text() == "Get medical help now"
     assert not axe_violations(page)
     screenshot(page, "client-checkin-emergency")
+
+
+def test_therapist_pages_are_accessible_and_the_body_map_works_by_keyboard(
+    desktop: Any, live_server: Any, therapist: User
+) -> None:
+    from backcare.core.validation import parse_intake
+
+    page, base = desktop, live_server.url
+    client = actions.create_client(by=therapist, therapist=therapist.therapist, full_name="Kay")
+    actions.record_intake(
+        by=therapist,
+        client=client,
+        intake=parse_intake(
+            {
+                "schema": "backcare.intake/1",
+                "age": 40,
+                "pain": {"intensity": 5, "duration_weeks": 20, "regions": ["lumbar"]},
+                "medications": ["anticoagulant"],
+            }
+        ),
+    )
+    sign_in(page, base)
+    for path in (
+        "/",
+        f"/clients/{client.pk}/",
+        f"/clients/{client.pk}/intakes/new/",
+        f"/clients/{client.pk}/intakes/{client.current_intake.pk}/",
+        f"/clients/{client.pk}/progress/",
+    ):
+        page.goto(base + path)
+        assert not axe_violations(page), path
+    # the body map, by keyboard only: Tab to a region, Space to mark it
+    page.goto(f"{base}/clients/{client.pk}/sessions/new/")
+    assert not axe_violations(page)
+    region = page.locator("rect[data-region=sacral-right]")
+    region.focus()
+    page.keyboard.press("Space")
+    assert page.is_checked("input[name=regions][value=sacral-right]")
+    assert region.get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Enter")
+    assert not page.is_checked("input[name=regions][value=sacral-right]")

@@ -55,6 +55,28 @@
       options: { animation: false, responsive: true, scales: { y: { min: 0, max: 10, title: { display: true, text: "Pain (0-10)" } } } }
     });
     canvas.dataset.ready = "true";
+    disabilityChart(d.disability);
+  }
+
+  function disabilityChart(rows) {
+    var figure = document.getElementById("disability-figure");
+    var canvas = document.getElementById("disability-chart");
+    if (!figure || !canvas || !rows || rows.length === 0) return;
+    figure.hidden = false;
+    function series(key) { return rows.map(function (r) { return r[key]; }); }
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: rows.map(function (r) { return r.date; }),
+        datasets: [
+          { label: "Roland-Morris (0-24)", data: series("rmdq"), borderColor: "#a4161a", spanGaps: true },
+          { label: "Oswestry (%)", data: series("odi"), borderColor: "#0b5cad", spanGaps: true },
+          { label: "PEG (0-10)", data: series("peg"), borderColor: "#1e6b2f", spanGaps: true }
+        ]
+      },
+      options: { animation: false, responsive: true, scales: { y: { min: 0 } } }
+    });
+    canvas.dataset.ready = "true";
   }
 
   document.addEventListener("DOMContentLoaded", function () { bodyMap(); painChart(); });
