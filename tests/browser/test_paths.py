@@ -166,7 +166,17 @@ def test_therapist_pages_are_accessible_and_the_body_map_works_by_keyboard(
             }
         ),
     )
+    import datetime as dt
+    from decimal import Decimal
+
+    client.intakes.update(baseline_rmdq=12)
+    actions.record_checkin(
+        by=therapist, client=client, when=dt.date(2026, 2, 1), pain=4, rmdq=8,
+        peg=Decimal("4.3"), source="therapist",
+    )  # fmt: skip
     sign_in(page, base)
+    page.goto(f"{base}/clients/{client.pk}/progress/")
+    page.wait_for_selector("canvas#disability-chart[data-ready=true]")
     for path in (
         "/",
         f"/clients/{client.pk}/",
@@ -186,3 +196,4 @@ def test_therapist_pages_are_accessible_and_the_body_map_works_by_keyboard(
     assert region.get_attribute("aria-pressed") == "true"
     page.keyboard.press("Enter")
     assert not page.is_checked("input[name=regions][value=sacral-right]")
+    assert page.console_errors == []  # type: ignore[attr-defined]
