@@ -308,3 +308,19 @@ def test_measurements_reach_the_progress_page(world: World) -> None:
     assert "Roland-Morris" in page and "Oswestry" in page
     world.client.refresh_from_db()
     assert world.client.status == "meaningful_improvement"  # RMDQ 14 -> 8 (the core decides)
+
+
+def test_cached_pages_change_as_soon_as_the_record_does(world: World) -> None:
+    browser = browser_for(world.therapist)
+    assert "Warning sign" not in browser.get(reverse("dashboard")).content.decode()
+    progress = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
+    assert "AL-NEW-RED-FLAG" not in progress
+    actions.record_session(
+        by=world.therapist,
+        client=world.client,
+        when=dt.date(2026, 1, 12),
+        values=dict(SESSION_VALUES) | {"new_red_flags": ["saddle_numbness"]},
+    )
+    assert "AL-NEW-RED-FLAG" in browser.get(reverse("dashboard")).content.decode()
+    progress = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
+    assert "AL-NEW-RED-FLAG" in progress and "Next step: emergency" in progress

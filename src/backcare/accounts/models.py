@@ -9,6 +9,9 @@ from django.db import models
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped, in the same transaction, by every action that changes a client's record: pages
+    # cached under an older number are never served again (backcare.clinic.summary).
+    records_version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name

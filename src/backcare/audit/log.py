@@ -17,10 +17,12 @@ def record(
     client: Any = None,
     obj: Any = None,
     actor_label: str | None = None,
+    reading: bool = False,
     **detail: Any,
 ) -> AuditEvent:
-    """Append one audit row. Must run inside the caller's transaction (it checks)."""
-    if not transaction.get_connection().in_atomic_block:
+    """Append one audit row. A change's row must be written inside the change's transaction (it
+    checks); a read (`reading=True`) has no transaction of its own and is a single INSERT."""
+    if not reading and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit rows are written inside the transaction of the change")
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = actor_label or (
@@ -28,11 +30,13 @@ def record(
         or getattr(user, "username", None)
         or "anonymous"
     )
+    # The id, not the row: no query for the clinic.
+    clinic_id = clinic.pk if clinic is not None else getattr(client, "clinic_id", None)
     return AuditEvent.objects.create(
         actor=user,
         actor_label=label,
         action=action,
-        clinic=clinic if clinic is not None else getattr(client, "clinic", None),
+        clinic_id=clinic_id,
         client=client,
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

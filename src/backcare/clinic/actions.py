@@ -28,7 +28,7 @@ from backcare.clinic.models import (
     IntakeRecord,
     Session,
 )
-from backcare.clinic.summary import refresh
+from backcare.clinic.summary import changed, refresh
 from backcare.core.assessment import assess
 from backcare.core.models import Intake
 from backcare.core.models import Session as SessionContract
@@ -65,6 +65,7 @@ def create_client(
         phone=phone.strip(),
     )
     record(actor=by, action="client.create", client=client, obj=client)
+    changed(client)
     return client
 
 
@@ -190,6 +191,7 @@ def sign_session(*, by: Any, session: Session) -> Session:
     session.signed_by = by
     session.save(update_fields=["signed_at", "signed_by"])
     record(actor=by, action="session.sign", client=session.client, obj=session)
+    changed(session.client)
     return session
 
 
@@ -325,7 +327,15 @@ def use_link(*, link: ClientLink) -> ClientLink:
     return link
 
 
-@transaction.atomic
 def record_view(*, by: Any, client: Client, what: str, obj: Any = None) -> None:
-    """Reading a clinical record is audited too."""
-    record(actor=by, action=f"view.{what}", client=client, obj=obj)
+    """Reading a clinical record is audited too (one INSERT: a read changes nothing else)."""
+    from backcare.clinic.access import therapist_of  # the request's cached therapist
+
+    record(
+        actor=by,
+        actor_label=therapist_of(by).display_name,
+        action=f"view.{what}",
+        client=client,
+        obj=obj,
+        reading=True,
+    )

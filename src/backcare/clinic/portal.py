@@ -50,14 +50,14 @@ def intake_result(request: HttpRequest) -> HttpResponse:
     entry = client.intakes.filter(pk=request.session.get("portal_intake_id")).first()
     if entry is None:
         return redirect("login")
-    with transaction.atomic():
-        record(
-            actor=None,
-            actor_label=f"{client.full_name} (client)",
-            action="view.client_assessment",
-            client=client,
-            obj=entry,
-        )
+    record(
+        actor=None,
+        actor_label=f"{client.full_name} (client)",
+        action="view.client_assessment",
+        client=client,
+        obj=entry,
+        reading=True,
+    )
     return render(
         request,
         "portal/assessment.html",

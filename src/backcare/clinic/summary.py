@@ -8,6 +8,9 @@ today's date).
 
 from __future__ import annotations
 
+from django.db.models import F
+
+from backcare.accounts.models import Clinic
 from backcare.clinic.course import client_progress
 from backcare.clinic.models import Client
 from backcare.core.models import RedFlags
@@ -28,8 +31,15 @@ _DISPOSITION_LEVEL = {
 }
 
 
+def changed(client: Client) -> None:
+    """A client's record changed: retire every cached page of the clinic (inside the action's
+    transaction, so the new number is seen exactly when the change is)."""
+    Clinic.objects.filter(pk=client.clinic_id).update(records_version=F("records_version") + 1)
+
+
 def refresh(client: Client) -> Client:
     """Recompute and save the client's summary. Called inside each action's transaction."""
+    changed(client)
     intake = client.current_intake
     findings: list[tuple[int, str]] = []
     next_step = status = ""

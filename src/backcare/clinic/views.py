@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from backcare.audit.models import AuditEvent
@@ -41,39 +45,61 @@ def _form_errors(form: Any, error: actions.ActionError) -> None:
             form.add_error(field if field in form.fields else None, problem)
 
 
+def _cache_key(kind: str, therapist: Any, *parts: Any) -> str:
+    """A cache key that dies with the clinic's records_version (bumped by every action).
+
+    The version is the one read when the request began (with the therapist's clinic), before
+    any record is read: a change committed meanwhile can only make the cached page newer than
+    its key, never older.
+    """
+    clinic = therapist.clinic
+    raw = ":".join(str(p) for p in (kind, clinic.pk, clinic.records_version, *parts))
+    return "backcare:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     therapist = access.therapist_of(request.user)
     query = request.GET.get("q", "").strip()
-    clients = access.clients_for(request.user)
-    if query:
-        clients = clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    page = request.GET.get("page", "1")
     today = timezone.localdate()
-    overdue_before = today - OVERDUE_AFTER
-    attention = list(clients.filter(attention__gte=1).order_by("-attention", "full_name")[:100])
-    overdue = list(
-        clients.filter(attention=0, last_contact__lt=overdue_before).order_by("last_contact")[:100]
-    )
-    rest = Paginator(
-        clients.filter(attention=0).exclude(last_contact__lt=overdue_before).order_by("full_name"),
-        50,
-    ).get_page(request.GET.get("page"))
-    template = (
-        "clinic/_client_lists.html"
-        if request.headers.get("HX-Request")
-        else "clinic/dashboard.html"
-    )
+    # The lists are rendered once per state of the clinic's records (and day: "overdue" moves
+    # with the date), then served from the cache until an action changes a record.
+    key = _cache_key("dashboard", therapist, today, query, page)
+    lists = cache.get(key)
+    if lists is None:
+        clients = access.clients_for(request.user)
+        if query:
+            clients = clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        overdue_before = today - OVERDUE_AFTER
+        lists = render_to_string(
+            "clinic/_client_lists.html",
+            {
+                "query": query,
+                "attention": list(
+                    clients.filter(attention__gte=1).order_by("-attention", "full_name")[:100]
+                ),
+                "overdue": list(
+                    clients.filter(attention=0, last_contact__lt=overdue_before).order_by(
+                        "last_contact"
+                    )[:100]
+                ),
+                "rest": Paginator(
+                    clients.filter(attention=0)
+                    .exclude(last_contact__lt=overdue_before)
+                    .order_by("full_name"),
+                    50,
+                ).get_page(page),
+                "overdue_days": OVERDUE_AFTER.days,
+            },
+        )
+        cache.set(key, lists, 600)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(lists)
     return render(
         request,
-        template,
-        {
-            "therapist": therapist,
-            "query": query,
-            "attention": attention,
-            "overdue": overdue,
-            "rest": rest,
-            "overdue_days": OVERDUE_AFTER.days,
-        },
+        "clinic/dashboard.html",
+        {"therapist": therapist, "query": query, "lists": mark_safe(lists)},
     )
 
 
@@ -360,17 +386,24 @@ def measurement_new(request: HttpRequest, client_id: int) -> HttpResponse:
 def progress_page(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="progress")
-    document = course_document(client)
-    result = client_progress(client, document)
-    chart = None if document is None else progress_chart(document)
+    key = _cache_key("progress", access.therapist_of(request.user), client.pk)
+    body = cache.get(key)
+    if body is None:
+        # Rendered once per state of the clinic's records (see _cache_key).
+        document = course_document(client)
+        result = client_progress(client, document)
+        body = render_to_string(
+            "clinic/_progress_body.html",
+            {
+                "p": None if result is None else result.to_json(),
+                "chart_json": None if document is None else json.dumps(progress_chart(document)),
+            },
+        )
+        cache.set(key, body, 600)
     return render(
         request,
         "clinic/progress.html",
-        {
-            "client": client,
-            "p": None if result is None else result.to_json(),
-            "chart_json": None if chart is None else json.dumps(chart),
-        },
+        {"client": client, "body": mark_safe(body)},  # our own rendered template
     )
 
 
