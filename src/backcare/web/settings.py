@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "backcare.accounts",
     "backcare.audit",
     "backcare.clinic",
+    "backcare.selfcheck",
 ]
 
 MIDDLEWARE = [

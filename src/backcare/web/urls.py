@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from backcare.clinic import portal, views
+from backcare.selfcheck import views as selfcheck
 
 
 @require_GET
@@ -59,6 +60,8 @@ urlpatterns = [
     path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("self-check/", selfcheck.self_check, name="self_check"),
+    path("learn/", selfcheck.learn, name="learn"),
     path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),
     path("c/checkin/<str:token>/", portal.checkin_link, name="portal_checkin"),
     path("c/assessment/", portal.intake_result, name="portal_result"),

@@ -79,6 +79,27 @@
     canvas.dataset.ready = "true";
   }
 
-  document.addEventListener("DOMContentLoaded", function () { bodyMap(); painChart(); });
+  // Questions that matter only after another answer (e.g. pregnancy weeks) show only then.
+  // Without JavaScript every question is shown.
+  function dependentQuestions() {
+    document.querySelectorAll("[data-show-when]").forEach(function (block) {
+      var trigger = document.getElementById(block.dataset.showWhen);
+      if (!trigger) return;
+      // A question with an error stays visible, so the error can be seen and fixed.
+      function update() { block.hidden = !trigger.checked && !block.querySelector(".error"); }
+      trigger.addEventListener("change", update);
+      update();
+    });
+  }
+
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    bodyMap(); painChart(); dependentQuestions(); printButtons();
+  });
   document.addEventListener("htmx:afterSwap", bodyMap);
 })();

@@ -1,0 +1,1 @@
+"""The public self-check and learn pages: no account, nothing stored."""

@@ -1,0 +1,127 @@
+"""The public self-check: a questionnaire in the person's own words, answered by the core.
+
+Nothing is stored: no database row, no session, no log line with an answer (tested). The page
+says so. POSTs are rate-limited per address with the cache (which is memory, not the database).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from backcare.clinic.forms import CONDITIONS, MEDICATIONS, IntakeForm
+from backcare.clinic.presenting import _sources, assessment_view
+from backcare.core.assessment import assess
+from backcare.selfcheck import content
+
+POSTS_PER_MINUTE = 20
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    key = f"selfcheck:{address}:{timezone.now():%Y%m%d%H%M}"
+    cache.add(key, 0, 120)
+    try:
+        return cache.incr(key) > POSTS_PER_MINUTE
+    except ValueError:  # evicted between add and incr
+        return False
+
+
+def _cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
+    return [{**st, "source_list": _sources(st["sources"])} for st in statements]
+
+
+class SelfCheckForm(IntakeForm):
+    """The intake without the therapist's findings or scores, asked of the person themselves."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, with_findings=False, **kwargs)
+        for name in ("baseline_rmdq", "baseline_odi", "baseline_peg"):
+            del self.fields[name]
+        self.fields["pain_regions"].label = "Where does it hurt? (tap the map or tick)"
+
+
+@require_http_methods(["GET", "POST"])
+def self_check(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and _rate_limited(request):
+        return render(request, "selfcheck/rate_limited.html", status=429)
+    form = SelfCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assert form.intake is not None
+        answer = assess(form.intake)
+        return render(request, "selfcheck/answer.html", answer_context(answer.to_json(), form))
+    return render(
+        request,
+        "selfcheck/form.html",
+        {"form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def answer_context(answer: dict[str, Any], form: SelfCheckForm) -> dict[str, Any]:
+    a = assessment_view(answer)
+    document = form.document()
+    conditions = dict(CONDITIONS)
+    medications = dict(MEDICATIONS)
+    tell = [conditions[c] for c in document["conditions"]]
+    tell += [medications[m] for m in document["medications"]]
+    if document["pregnancy"]["pregnant"]:
+        weeks = document["pregnancy"]["weeks"]
+        tell.append(f"Pregnant{f' ({weeks} weeks)' if weeks else ''}")
+    techniques = {
+        t["key"]: {**t, "about": {k: _cited(v) for k, v in content.TECHNIQUES[t["key"]].items()}}
+        for t in a["technique_list"]
+    }
+    return {
+        "a": a,
+        "audience": "client",
+        "techniques": techniques,
+        "recommended": [t for t in techniques.values() if t["verdict"] == "recommended"],
+        "suitable": [t for t in techniques.values() if t["verdict"] == "suitable"],
+        "avoided": [t for t in techniques.values() if t["verdict"] == "avoid"],
+        "tell": tell,
+        "evidence": _cited(content.EVIDENCE),
+        "session": _cited(content.SESSION),
+        "normal": _cited(content.AFTER_EFFECTS_NORMAL),
+        "stop": _cited(content.AFTER_EFFECTS_STOP),
+        "other_care": _cited(content.OTHER_CARE),
+        "how_long": _cited(content.HOW_LONG),
+        "warning_signs": _cited(content.WARNING_SIGNS),
+        "today": timezone.localdate(),
+    }
+
+
+def learn(request: HttpRequest) -> HttpResponse:
+    techniques = [
+        {
+            "key": key,
+            "name": name,
+            "about": {k: _cited(v) for k, v in content.TECHNIQUES[key].items()},
+        }
+        for key, name in (
+            ("swedish", "Swedish massage"),
+            ("deep_tissue", "Deep tissue massage"),
+            ("trigger_point", "Trigger point therapy"),
+            ("myofascial_release", "Myofascial release"),
+        )
+    ]
+    cited: dict[str, None] = {}
+    for st in content.all_statements():
+        for sid in st["sources"]:
+            cited.setdefault(sid, None)
+    return render(
+        request,
+        "selfcheck/learn.html",
+        {
+            "how": _cited(content.HOW_IT_MAY_HELP),
+            "techniques": techniques,
+            "warning_signs": _cited(content.WARNING_SIGNS),
+            "faq": [(q, _cited(sts)) for q, sts in content.FAQ],
+            "sources": _sources(list(cited)),
+        },
+    )

@@ -1,0 +1,139 @@
+"""The public self-check: answers from the core, plain words with sources, nothing stored."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.test import Client as Browser
+from django.urls import reverse
+
+from backcare.core.rules.tables import load_tables
+from backcare.selfcheck import content
+
+BASE = {
+    "age": "45",
+    "sex": "unspecified",
+    "pain_intensity": "5",
+    "pain_duration_weeks": "20",
+    "pain_regions": ["lumbar"],
+    "pain_onset": "gradual",
+    "pain_radiation": "none",
+}
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_every_statement_has_known_sources() -> None:
+    sources = load_tables().sources
+    for statement in content.all_statements():
+        assert statement["sources"], statement["text"]
+        for sid in statement["sources"]:
+            assert sid in sources, (sid, statement["text"])
+
+
+def test_the_form_is_public_and_says_nothing_is_stored(db: Any) -> None:
+    page = Browser().get(reverse("self_check"))
+    assert page.status_code == 200
+    assert "Nothing you enter is stored." in page.content.decode()
+    assert "© Keele University" in page.content.decode()
+
+
+def test_chronic_ache_gets_a_plan_with_sources(db: Any) -> None:
+    page = Browser().post(reverse("self_check"), BASE | {"pain_regions": ["lumbar", "thoracic"]})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "It looks safe to book a massage." in body
+    assert "Deep tissue massage" in body and "Which massage to ask for" in body
+    assert "furlan2015" in body and "Massage is not a cure." in body
+    assert "Judge after about five" in body
+    assert "Nothing you entered has been stored." in body
+
+
+def test_anticoagulant_gets_light_pressure_and_why(db: Any) -> None:
+    body = (
+        Browser()
+        .post(reverse("self_check"), BASE | {"medications": ["anticoagulant"]})
+        .content.decode()
+    )
+    assert "ask for light pressure at most" in body
+    assert "Blood thinners or a bleeding disorder make bruising easier" in body
+    assert "Which to avoid, and why" in body
+    assert "Blood thinner (e.g. warfarin, apixaban)" in body  # what to tell the therapist
+
+
+def test_new_bladder_problems_get_the_emergency_first_and_no_massage_advice(db: Any) -> None:
+    body = (
+        Browser()
+        .post(reverse("self_check"), BASE | {"red_flags": ["new_bladder_dysfunction"]})
+        .content.decode()
+    )
+    main = body[body.index('<main id="main">') :]
+    assert main.index("Get medical help now") < main.index("<h2")
+    assert "Which massage to ask for" not in body and "What a session is like" not in body
+
+
+def test_bad_answers_get_field_errors(db: Any) -> None:
+    page = Browser().post(reverse("self_check"), BASE | {"age": "", "pregnancy_weeks": "20"})
+    assert page.status_code == 422
+    body = page.content.decode()
+    assert "This field is required." in body
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        BASE | {"medications": ["anticoagulant"], "red_flags": ["history_of_cancer"]},
+        BASE | {"red_flags": ["saddle_numbness"]},
+        BASE | {"age": "999"},
+    ],
+)
+def test_nothing_is_stored_and_no_answer_is_logged(
+    db: Any, answers: dict[str, Any], caplog: Any
+) -> None:
+    browser = Browser()
+    before = row_counts()
+    with caplog.at_level(logging.DEBUG):
+        browser.post(reverse("self_check"), answers)
+    assert row_counts() == before
+    assert "sessionid" not in browser.cookies  # no server-side session was started
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    for needle in ("anticoagulant", "saddle", "history_of_cancer", "999"):
+        assert needle not in logged
+
+
+def test_posts_are_rate_limited(db: Any) -> None:
+    cache.clear()
+    browser = Browser()
+    statuses = [browser.post(reverse("self_check"), BASE).status_code for _ in range(22)]
+    assert statuses[:20] == [200] * 20 and statuses[-1] == 429
+
+
+def test_the_form_needs_csrf(db: Any) -> None:
+    strict = Browser(enforce_csrf_checks=True)
+    assert strict.post(reverse("self_check"), BASE).status_code == 403
+
+
+def test_learn_page_covers_the_questions_with_sources(db: Any) -> None:
+    body = Browser().get(reverse("learn")).content.decode()
+    for question in (
+        "Will massage cure my back?",
+        "What happens in a session?",
+        "How soon will I feel better?",
+        "Can I combine it with other treatment?",
+        "Are there side effects?",
+    ):
+        assert question in body
+    for kind in (
+        "Swedish massage",
+        "Deep tissue massage",
+        "Trigger point therapy",
+        "Myofascial release",
+    ):
+        assert kind in body
+    assert "Cherkin DC" in body and "little good evidence" in body
