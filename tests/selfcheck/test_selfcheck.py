@@ -137,3 +137,79 @@ def test_learn_page_covers_the_questions_with_sources(db: Any) -> None:
     ):
         assert kind in body
     assert "Cherkin DC" in body and "little good evidence" in body
+
+
+def _answers_token(browser: Browser, answers: dict[str, Any]) -> str:
+    import re
+
+    body = browser.post(reverse("self_check"), answers).content.decode()
+    match = re.search(r'name="answers" value="([^"]+)"', body)
+    assert match is not None
+    return match.group(1)
+
+
+def test_sending_to_a_clinic_creates_a_pending_intake_there_only_when_chosen(db: Any) -> None:
+    from backcare.accounts.models import Clinic
+    from backcare.clinic.models import Client
+    from support.world import make_therapist
+
+    clinic = Clinic.objects.create(name="Riverside", selfcheck_code="RIVER123")
+    make_therapist("amara", clinic, admin=True)
+    browser = Browser()
+    token = _answers_token(browser, BASE | {"medications": ["anticoagulant"]})
+    before = row_counts()
+    refused = browser.post(
+        reverse("self_check_send"),
+        {"answers": token, "clinic_code": "WRONG", "full_name": "Pat", "consent": "on"},
+    )
+    assert refused.status_code == 422 and "No clinic has this code" in refused.content.decode()
+    assert row_counts() == before  # nothing half-saved
+    no_consent = browser.post(
+        reverse("self_check_send"),
+        {"answers": token, "clinic_code": "river123", "full_name": "Pat"},
+    )
+    assert no_consent.status_code == 422 and row_counts() == before
+    sent = browser.post(
+        reverse("self_check_send"),
+        {"answers": token, "clinic_code": "river123", "full_name": "Pat", "consent": "on"},
+    )
+    assert sent.status_code == 200 and "Sent to Riverside" in sent.content.decode()
+    client = Client.objects.get(full_name="Pat")
+    assert client.clinic == clinic
+    entry = client.current_intake
+    assert entry.source == "self_check" and entry.document["medications"] == ["anticoagulant"]
+    assert entry.assessment["max_pressure"] == "light"
+
+
+def test_changed_answers_are_refused(db: Any) -> None:
+    from backcare.accounts.models import Clinic
+
+    Clinic.objects.create(name="Riverside", selfcheck_code="RIVER123")
+    browser = Browser()
+    token = _answers_token(browser, BASE)
+    response = browser.post(
+        reverse("self_check_send"),
+        {
+            "answers": token[:-2] + "xx",
+            "clinic_code": "RIVER123",
+            "full_name": "Pat",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 422 and "expired or were changed" in response.content.decode()
+
+
+def test_a_sent_self_check_waits_on_the_dashboard(db: Any) -> None:
+    from backcare.accounts.models import Clinic
+    from support.world import browser_for, make_therapist
+
+    clinic = Clinic.objects.create(name="Riverside", selfcheck_code="RIVER123")
+    admin = make_therapist("amara", clinic, admin=True)
+    browser = Browser()
+    token = _answers_token(browser, BASE)
+    browser.post(
+        reverse("self_check_send"),
+        {"answers": token, "clinic_code": "RIVER123", "full_name": "Pat", "consent": "on"},
+    )
+    dashboard = browser_for(admin).get(reverse("dashboard")).content.decode()
+    assert "New intake from the client to review" in dashboard

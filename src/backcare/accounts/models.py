@@ -12,6 +12,16 @@ class Clinic(models.Model):
     # Bumped, in the same transaction, by every action that changes a client's record: pages
     # cached under an older number are never served again (backcare.clinic.summary).
     records_version = models.PositiveBigIntegerField(default=0)
+    # A short code the clinic gives its clients, so that someone who took the public self-check
+    # can choose to send their answers here. Empty: the clinic takes none.
+    selfcheck_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
+
+    @staticmethod
+    def new_selfcheck_code() -> str:
+        import secrets
+
+        alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+        return "".join(secrets.choice(alphabet) for _ in range(8))
 
     def __str__(self) -> str:
         return self.name

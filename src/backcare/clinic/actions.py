@@ -294,6 +294,33 @@ def record_checkin(
 
 
 @transaction.atomic
+def receive_self_check(
+    *, clinic_code: str, full_name: str, email: str, intake: Intake
+) -> tuple[Client, IntakeRecord]:
+    """Someone chose to send their self-check to a clinic: a new client with a pending intake,
+    for the clinic admin to review. Nothing else from the self-check is ever stored."""
+    from backcare.accounts.models import Clinic
+
+    clinic = Clinic.objects.filter(selfcheck_code=clinic_code.strip().upper()).first()
+    if clinic is None or not clinic_code.strip():
+        raise _fail("clinic_code", "No clinic has this code. Check it with your clinic.")
+    admin = clinic.therapists.filter(is_clinic_admin=True).order_by("id").first()
+    if admin is None:
+        raise _fail("clinic_code", "This clinic cannot take self-checks yet.")
+    if not full_name.strip():
+        raise _fail("full_name", "Enter your name, so the clinic knows who you are.")
+    label = f"{full_name.strip()} (public self-check)"
+    client = Client.objects.create(
+        clinic=clinic, therapist=admin, full_name=full_name.strip(), email=email.strip()
+    )
+    record(actor=None, actor_label=label, action="client.create", client=client, obj=client)
+    entry = record_intake(
+        by=None, client=client, intake=intake, source="self_check", actor_label=label
+    )
+    return client, entry
+
+
+@transaction.atomic
 def create_link(*, by: Any, client: Client, purpose: str) -> tuple[ClientLink, str]:
     """A one-time link for the client; the token is returned once and only its hash is kept."""
     if purpose not in dict(ClientLink.PURPOSES):

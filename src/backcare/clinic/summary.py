@@ -46,6 +46,8 @@ def refresh(client: Client) -> Client:
     if intake is not None:
         if intake.disposition in _DISPOSITION_LEVEL:
             findings.append(_DISPOSITION_LEVEL[intake.disposition])
+        if intake.source in ("self_check", "client_link") and not client.sessions.exists():
+            findings.append((ADJUST, "New intake from the client to review"))
         result = client_progress(client)
         if result is not None:
             next_step, status = result.next_step, result.status

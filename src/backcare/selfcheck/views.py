@@ -8,18 +8,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from backcare.clinic import actions
 from backcare.clinic.forms import CONDITIONS, MEDICATIONS, IntakeForm
 from backcare.clinic.presenting import _sources, assessment_view
 from backcare.core.assessment import assess
+from backcare.core.validation import InvalidInput, parse_intake
 from backcare.selfcheck import content
 
 POSTS_PER_MINUTE = 20
+_SALT = "backcare.selfcheck.answers"
+
+
+class SendForm(forms.Form):
+    """Sending the answers to a clinic: only if the person chooses, to a clinic they name."""
+
+    answers = forms.CharField(widget=forms.HiddenInput)
+    clinic_code = forms.CharField(label="Your clinic's self-check code", max_length=16)
+    full_name = forms.CharField(label="Your name", max_length=200)
+    email = forms.EmailField(label="Your email (optional)", required=False)
+    consent = forms.BooleanField(
+        label="I want to send my answers to this clinic, and agree that it keeps them in my record."
+    )
 
 
 def _rate_limited(request: HttpRequest) -> bool:
@@ -54,7 +71,13 @@ def self_check(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         assert form.intake is not None
         answer = assess(form.intake)
-        return render(request, "selfcheck/answer.html", answer_context(answer.to_json(), form))
+        context = answer_context(answer.to_json(), form)
+        # The answers travel in the page (signed, so they arrive as given), not in a database:
+        # they reach a clinic only if the person sends them.
+        context["send_form"] = SendForm(
+            initial={"answers": signing.dumps(form.intake.to_json(), salt=_SALT, compress=True)}
+        )
+        return render(request, "selfcheck/answer.html", context)
     return render(
         request,
         "selfcheck/form.html",
@@ -125,3 +148,32 @@ def learn(request: HttpRequest) -> HttpResponse:
             "sources": _sources(list(cited)),
         },
     )
+
+
+@require_http_methods(["POST"])
+def send(request: HttpRequest) -> HttpResponse:
+    """Send a self-check to a clinic (creating a pending intake there), by the person's choice."""
+    if _rate_limited(request):
+        return render(request, "selfcheck/rate_limited.html", status=429)
+    form = SendForm(request.POST)
+    if form.is_valid():
+        try:
+            document = signing.loads(form.cleaned_data["answers"], salt=_SALT, max_age=24 * 3600)
+            intake = parse_intake(document)
+        except (signing.BadSignature, InvalidInput):
+            form.add_error(None, "These answers have expired or were changed: please start again.")
+        else:
+            try:
+                client, _ = actions.receive_self_check(
+                    clinic_code=form.cleaned_data["clinic_code"],
+                    full_name=form.cleaned_data["full_name"],
+                    email=form.cleaned_data["email"],
+                    intake=intake,
+                )
+            except actions.ActionError as exc:
+                for field, problems in exc.errors.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                return render(request, "selfcheck/sent.html", {"clinic": client.clinic})
+    return render(request, "selfcheck/send.html", {"send_form": form}, status=422)

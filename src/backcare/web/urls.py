@@ -61,6 +61,7 @@ urlpatterns = [
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
     path("audit/", views.audit_log, name="audit_log"),
     path("self-check/", selfcheck.self_check, name="self_check"),
+    path("self-check/send/", selfcheck.send, name="self_check_send"),
     path("learn/", selfcheck.learn, name="learn"),
     path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),
     path("c/checkin/<str:token>/", portal.checkin_link, name="portal_checkin"),

@@ -49,7 +49,9 @@ class Command(BaseCommand):
             else:
                 if not options["name"]:
                     raise CommandError("give the clinic's name")
-                clinic = Clinic.objects.create(name=options["name"])
+                clinic = Clinic.objects.create(
+                    name=options["name"], selfcheck_code=Clinic.new_selfcheck_code()
+                )
                 admin = True
             user = User.objects.create_user(username=options["username"], password=password)
             Therapist.objects.create(

@@ -136,14 +136,15 @@ class Command(BaseCommand):
         self.stdout.write(
             ("Loaded the demo clinic." if created else "The demo clinic is already loaded.")
             + f"\nSign in at http://127.0.0.1:8000/sign-in/ as 'amara' (clinic admin) or 'tom',"
-            f" password '{DEMO_PASSWORD}'."
+            f" password '{DEMO_PASSWORD}'.\nThe public self-check is at "
+            "http://127.0.0.1:8000/self-check/ (this clinic's code: RIVERSIDE)."
         )
 
     def _load(self) -> bool:
         User = get_user_model()
         if User.objects.filter(username="amara").exists():
             return False
-        clinic = Clinic.objects.create(name="Riverside Massage Clinic")
+        clinic = Clinic.objects.create(name="Riverside Massage Clinic", selfcheck_code="RIVERSIDE")
         therapists = []
         for username, name, admin in (("amara", "Amara Osei", True), ("tom", "Tom Reyes", False)):
             user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
