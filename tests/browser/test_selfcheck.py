@@ -93,3 +93,19 @@ def test_learn_page_is_accessible(phone: Any, live_server: Any, db: Any) -> None
     page.goto(f"{base}/learn/")
     assert not axe_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_detail_questions_open_only_when_they_matter(phone: Any, live_server: Any, db: Any) -> None:
+    page, base = phone, live_server.url
+    start(page, base)
+    for trigger, detail in (
+        ("#id_pregnant", "#id_pregnancy_weeks"),
+        ("#id_had_surgery", "#id_recent_surgery_weeks_ago"),
+        ("#id_had_injury", "#id_recent_injury_hours_ago"),
+    ):
+        assert page.is_hidden(detail)
+        page.check(trigger)
+        assert page.is_visible(detail)
+    page.fill("#id_recent_injury_hours_ago", "30")
+    page.uncheck("#id_had_injury")
+    assert page.is_visible("#id_recent_injury_hours_ago")  # an answer given is never hidden

@@ -266,7 +266,10 @@ class IntakeForm(forms.Form):
             ("Your back pain", pick(("pain_",))),
             ("What the therapist found", pick(("findings_",))),
             ("Warning signs", pick(("red_flags",))),
-            ("Health and medicines", pick(("conditions", "medications", "history_", "recent_"))),
+            (
+                "Health and medicines",
+                pick(("conditions", "medications", "history_", "had_", "recent_")),
+            ),
             ("Pressure", pick(("preferences_",))),
             ("Scores measured today (optional)", pick(("baseline_",))),
         ]

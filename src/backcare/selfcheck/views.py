@@ -61,6 +61,22 @@ class SelfCheckForm(IntakeForm):
         for name in ("baseline_rmdq", "baseline_odi", "baseline_peg"):
             del self.fields[name]
         self.fields["pain_regions"].label = "Where does it hurt? (tap the map or tick)"
+        # Yes/no questions that open the detail question only when it matters. They only
+        # decide what is shown: a number typed in a detail question always counts (safer).
+        fields = dict(self.fields)
+        self.fields.clear()
+        for name, field in fields.items():
+            if name == "recent_surgery_weeks_ago":
+                self.fields["had_surgery"] = forms.BooleanField(
+                    label="I have had surgery in the last year", required=False
+                )
+                field.label = "How many weeks ago?"
+            if name == "recent_injury_hours_ago":
+                self.fields["had_injury"] = forms.BooleanField(
+                    label="I have strained or sprained my back in the last few days", required=False
+                )
+                field.label = "How many hours ago?"
+            self.fields[name] = field
 
 
 @require_http_methods(["GET", "POST"])

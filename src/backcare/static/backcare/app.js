@@ -86,7 +86,11 @@
       var trigger = document.getElementById(block.dataset.showWhen);
       if (!trigger) return;
       // A question with an error stays visible, so the error can be seen and fixed.
-      function update() { block.hidden = !trigger.checked && !block.querySelector(".error"); }
+      function update() {
+        var input = block.querySelector("input");
+        var answered = input && input.type !== "checkbox" && input.value !== "";
+        block.hidden = !trigger.checked && !answered && !block.querySelector(".error");
+      }
       trigger.addEventListener("change", update);
       update();
     });
