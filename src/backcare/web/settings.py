@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # its Swagger UI files, served from here (no CDN)
     "backcare.accounts",
+    "backcare.api",
     "backcare.audit",
     "backcare.clinic",
     "backcare.selfcheck",

@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from backcare.api import views as api_views
+from backcare.api.api import api
 from backcare.clinic import portal, views
 from backcare.selfcheck import views as selfcheck
 
@@ -60,6 +62,9 @@ urlpatterns = [
     path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("api-tokens/", api_views.tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", api_views.revoke, name="api_token_revoke"),
+    path("api/v1/", api.urls),
     path("self-check/", selfcheck.self_check, name="self_check"),
     path("self-check/send/", selfcheck.send, name="self_check_send"),
     path("learn/", selfcheck.learn, name="learn"),

@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1): the same core, the same access rules, personal API tokens."""

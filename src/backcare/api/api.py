@@ -1,0 +1,186 @@
+"""/api/v1: django-ninja, sharing the core's models and the web app's access and actions.
+
+Request bodies that are contract documents (an intake, a course) are validated by the core
+itself, so the API refuses exactly what the CLI refuses, with the same `[{"path", "message"}]`
+list (status 422).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.responses import Status
+from ninja.security import HttpBearer
+
+from backcare.api.models import ApiToken
+from backcare.clinic import access, actions
+from backcare.clinic.course import client_progress
+from backcare.core.assessment import assess as core_assess
+from backcare.core.progress import progress as core_progress
+from backcare.core.schemas import json_schema
+from backcare.core.validation import InvalidInput, Problem, course_from_text, intake_from_text
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer bc_...`: a personal token of a therapist."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True)
+            .first()
+        )
+        if found is None:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not found.can_write:
+            return None  # a read-only token cannot change anything
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found
+
+
+api = NinjaAPI(
+    title="backcare API",
+    version="1",
+    description="Evidence-based decision support for massage therapy for back pain. "
+    "Contract documents follow ../shared/spec/contracts-v1.md.",
+    urls_namespace="api",
+    auth=TokenAuth(),
+)
+
+
+class ProblemOut(Schema):
+    path: str
+    message: str
+
+
+class ClientIn(Schema):
+    full_name: str
+    email: str = ""
+    phone: str = ""
+
+
+class ClientOut(Schema):
+    id: int
+    full_name: str
+    email: str
+    attention: int
+    attention_reason: str
+    next_step: str
+    status: str
+
+
+def _problems(problems: list[Problem]) -> list[dict[str, str]]:
+    return [p.to_json() for p in problems]
+
+
+@api.exception_handler(InvalidInput)
+def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return api.create_response(request, _problems(exc.problems), status=422)
+
+
+@api.exception_handler(actions.ActionError)
+def action_error(request: HttpRequest, exc: actions.ActionError) -> HttpResponse:
+    body = [{"path": k, "message": m} for k, ms in exc.errors.items() for m in ms]
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+def _contract_body(document: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": json_schema(document)}},
+        }
+    }
+
+
+@api.post(
+    "/assess",
+    response={200: dict[str, Any], 422: list[ProblemOut]},
+    openapi_extra=_contract_body("intake"),
+    summary="Assess an intake (stateless): backcare.intake/1 in, backcare.assessment/1 out",
+)
+def assess(request: HttpRequest) -> Any:
+    return core_assess(intake_from_text(request.body)).to_json()
+
+
+@api.post(
+    "/progress",
+    response={200: dict[str, Any], 422: list[ProblemOut]},
+    openapi_extra=_contract_body("course"),
+    summary="Evaluate a course (stateless): backcare.course/1 in, backcare.progress/1 out",
+)
+def progress(request: HttpRequest) -> Any:
+    return core_progress(course_from_text(request.body)).to_json()
+
+
+@api.get("/clients", response=list[ClientOut], summary="The clients of your clinic (paginated)")
+def clients(request: HttpRequest, offset: int = 0, limit: int = 50, q: str = "") -> Any:
+    limit = max(1, min(limit, 200))
+    offset = max(0, offset)
+    found = access.clients_for(request.user).order_by("full_name", "id")
+    if q:
+        found = found.filter(full_name__icontains=q)
+    return list(found[offset : offset + limit])
+
+
+@api.post("/clients", response={201: ClientOut, 422: list[ProblemOut]}, summary="Add a client")
+def client_create(request: HttpRequest, payload: ClientIn) -> Any:
+    therapist = access.therapist_of(request.user)
+    client = actions.create_client(by=request.user, therapist=therapist, **payload.dict())
+    return Status(201, client)
+
+
+@api.get("/clients/{client_id}", response=ClientOut, summary="One client")
+def client_detail(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.client")
+    return client
+
+
+@api.post(
+    "/clients/{client_id}/intakes",
+    response={201: dict[str, Any], 422: list[ProblemOut]},
+    openapi_extra=_contract_body("intake"),
+    summary="Record an intake for a client; answers its assessment",
+)
+def intake_create(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    intake = intake_from_text(request.body)
+    with transaction.atomic():
+        entry = actions.record_intake(by=request.user, client=client, intake=intake)
+    return Status(201, {"id": entry.pk, "intake": entry.document, "assessment": entry.assessment})
+
+
+@api.get("/clients/{client_id}/intakes", response=list[dict[str, Any]], summary="Intake history")
+def intakes(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.intakes")
+    return [
+        {
+            "id": e.pk,
+            "created_at": e.created_at.isoformat(),
+            "intake": e.document,
+            "assessment": e.assessment,
+        }
+        for e in client.intakes.all()
+    ]
+
+
+@api.get("/clients/{client_id}/progress", response={200: dict[str, Any], 404: dict[str, str]})
+def client_progress_view(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.progress")
+    result = client_progress(client)
+    if result is None:
+        return Status(404, {"detail": "No intake yet"})
+    return result.to_json()

@@ -1,0 +1,60 @@
+"""The therapist's page for personal API tokens: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backcare.api.models import ApiToken
+from backcare.audit.log import record
+from backcare.clinic import access
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="What the token is for", max_length=100)
+    can_write = forms.BooleanField(label="Allow changes (otherwise read-only)", required=False)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    therapist = access.therapist_of(request.user)
+    form = TokenForm(request.POST or None)
+    shown = None
+    if request.method == "POST" and form.is_valid():
+        token = ApiToken.new_token()
+        with transaction.atomic():
+            made = ApiToken.objects.create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                prefix=token[:10],
+                token_hash=ApiToken.hash(token),
+                can_write=form.cleaned_data["can_write"],
+            )
+            record(actor=request.user, action="api_token.create", clinic=therapist.clinic, obj=made)
+        shown = token
+        form = TokenForm()
+    return render(
+        request,
+        "api/tokens.html",
+        {"form": form, "tokens": ApiToken.objects.filter(user=request.user), "shown": shown},
+    )
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    therapist = access.therapist_of(request.user)
+    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    if token is None:
+        raise Http404("no such token")
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        record(actor=request.user, action="api_token.revoke", clinic=therapist.clinic, obj=token)
+    return redirect("api_tokens")

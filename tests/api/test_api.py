@@ -1,0 +1,148 @@
+"""The JSON API against its contract: the same core, the same access rules, tokens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from django.test import Client as Browser
+
+from backcare.api.models import ApiToken
+from backcare.audit.models import AuditEvent
+from backcare.demo import example_cases
+from support.world import INTAKE, World, browser_for
+
+
+def token_for(user: Any, *, write: bool = True, revoked: bool = False) -> str:
+    from django.utils import timezone
+
+    token = ApiToken.new_token()
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        prefix=token[:10],
+        token_hash=ApiToken.hash(token),
+        can_write=write,
+        revoked_at=timezone.now() if revoked else None,
+    )
+    return token
+
+
+def call(method: str, path: str, token: str | None, body: Any = None) -> Any:
+    headers = {} if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    browser = Browser()
+    data = body if isinstance(body, str) else json.dumps(body) if body is not None else None
+    return getattr(browser, method)(
+        f"/api/v1{path}", data=data, content_type="application/json", **headers
+    )
+
+
+def test_assess_answers_every_public_case(world: World) -> None:
+    token = token_for(world.therapist)
+    for case in example_cases("intake"):
+        response = call("post", "/assess", token, case["intake"])
+        assert response.status_code == 200, case["name"]
+        assert response.json()["disposition"] == case["expect"]["disposition"]
+
+
+def test_errors_are_422_with_paths(world: World) -> None:
+    token = token_for(world.therapist)
+    response = call(
+        "post", "/assess", token, INTAKE | {"red_flags": {"sadle_numbness": True}, "age": True}
+    )
+    assert response.status_code == 422
+    paths = {p["path"] for p in response.json()}
+    assert paths == {"red_flags.sadle_numbness", "age"}
+    assert call("post", "/assess", token, "{not json").status_code == 422
+
+
+def test_progress_endpoint(world: World) -> None:
+    token = token_for(world.therapist)
+    for case in example_cases("course"):
+        response = call("post", "/progress", token, case["course"])
+        assert response.status_code == 200
+        assert response.json()["next_step"] == case["expect"]["next_step"]
+
+
+def test_no_token_or_a_revoked_one_is_401(world: World) -> None:
+    assert call("post", "/assess", None, INTAKE).status_code == 401
+    assert call("post", "/assess", "bc_nonsense", INTAKE).status_code == 401
+    revoked = token_for(world.therapist, revoked=True)
+    assert call("get", "/clients", revoked).status_code == 401
+
+
+def test_a_read_only_token_cannot_change_anything(world: World) -> None:
+    token = token_for(world.therapist, write=False)
+    assert call("get", "/clients", token).status_code == 200
+    before = AuditEvent.objects.count()
+    assert call("post", "/clients", token, {"full_name": "X"}).status_code == 401
+    assert AuditEvent.objects.count() == before
+
+
+def test_clients_are_the_clinics_own_and_others_are_404(world: World) -> None:
+    token = token_for(world.therapist)
+    names = [c["full_name"] for c in call("get", "/clients", token).json()]
+    assert names == ["Carol Client"]
+    assert call("get", f"/clients/{world.client.pk}", token).status_code == 200
+    assert call("get", f"/clients/{world.other_client.pk}", token).status_code == 404
+    assert call("get", f"/clients/{world.other_client.pk}/progress", token).status_code == 404
+    assert (
+        call("post", f"/clients/{world.other_client.pk}/intakes", token, INTAKE).status_code == 404
+    )
+
+
+def test_create_a_client_and_record_an_intake(world: World) -> None:
+    token = token_for(world.therapist)
+    made = call("post", "/clients", token, {"full_name": "Api Person"})
+    assert made.status_code == 201
+    client_id = made.json()["id"]
+    bad = call("post", f"/clients/{client_id}/intakes", token, INTAKE | {"age": 300})
+    assert bad.status_code == 422 and bad.json() == [
+        {"path": "age", "message": "must be at most 120, not 300"}
+    ]
+    ok = call("post", f"/clients/{client_id}/intakes", token, INTAKE)
+    assert ok.status_code == 201 and ok.json()["assessment"]["disposition"] == "proceed"
+    assert len(call("get", f"/clients/{client_id}/intakes", token).json()) == 1
+    progress = call("get", f"/clients/{client_id}/progress", token)
+    assert progress.status_code == 200 and progress.json()["schema"] == "backcare.progress/1"
+
+
+def test_pagination(world: World) -> None:
+    token = token_for(world.therapist)
+    assert call("get", "/clients?offset=1&limit=5", token).json() == []
+    assert len(call("get", "/clients?limit=0", token).json()) == 1  # limit is clamped to 1..200
+
+
+def test_openapi_document(world: World) -> None:
+    response = Browser().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["openapi"].startswith("3.1")
+    assert "/api/v1/assess" in spec["paths"]
+    body = spec["paths"]["/api/v1/assess"]["post"]["requestBody"]["content"]["application/json"]
+    jsonschema.validate(INTAKE, body["schema"])
+
+
+def test_docs_page_uses_no_cdn(world: World) -> None:
+    page = Browser().get("/api/v1/docs").content.decode()
+    assert "cdn" not in page.lower() and "/static/ninja/swagger-ui-bundle.js" in page
+
+
+def test_token_page_shows_a_token_once_and_revokes(world: World) -> None:
+    browser = browser_for(world.therapist)
+    page = browser.post("/api-tokens/", {"name": "my script", "can_write": "on"}).content.decode()
+    token = ApiToken.objects.get(user=world.therapist)
+    assert token.prefix in page and "shown only once" in page
+    assert "shown only once" not in browser.get("/api-tokens/").content.decode()
+    browser.post(f"/api-tokens/{token.pk}/revoke/")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert browser_for(world.colleague).post(f"/api-tokens/{token.pk}/revoke/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api-tokens/"])
+def test_token_page_needs_a_therapist(world: World, path: str) -> None:
+    assert browser_for(world.outsider).get(path).status_code == 404
+    assert browser_for(None).get(path).status_code == 302
