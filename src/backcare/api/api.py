@@ -13,6 +13,9 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params.functions import Query
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
@@ -20,8 +23,8 @@ from backcare.api.models import ApiToken
 from backcare.clinic import access, actions
 from backcare.clinic.course import client_progress
 from backcare.core.assessment import assess as core_assess
+from backcare.core.models import Course, Intake
 from backcare.core.progress import progress as core_progress
-from backcare.core.schemas import json_schema
 from backcare.core.validation import InvalidInput, Problem, course_from_text, intake_from_text
 
 
@@ -43,7 +46,28 @@ class TokenAuth(HttpBearer):
         return found
 
 
-api = NinjaAPI(
+# The contract documents' JSON Schemas, generated from the core's models, live in the OpenAPI
+# document's components (so their references resolve) and request bodies refer to them.
+_COMPONENTS: dict[str, Any] = {}
+
+
+def _contract_ref(model: Any) -> dict[str, str]:
+    generated = model.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}", mode="validation"
+    )
+    _COMPONENTS.update(generated.pop("$defs", {}))
+    _COMPONENTS[model.__name__] = generated
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+class BackcareAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(_COMPONENTS)
+        return schema
+
+
+api = BackcareAPI(
     title="backcare API",
     version="1",
     description="Evidence-based decision support for massage therapy for back pain. "
@@ -56,6 +80,16 @@ api = NinjaAPI(
 class ProblemOut(Schema):
     path: str
     message: str
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+# Every operation needs a token (401 without a valid one) and answers 422 with the contract's
+# problem list for bad input; client operations answer 404 outside the caller's clinic.
+_AUTH: dict[int, Any] = {401: DetailOut, 422: list[ProblemOut]}
+_CLIENT: dict[int, Any] = {**_AUTH, 404: DetailOut}
 
 
 class ClientIn(Schema):
@@ -83,6 +117,28 @@ def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return api.create_response(request, _problems(exc.problems), status=422)
 
 
+@api.exception_handler(NinjaValidationError)
+def request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Parameters and bodies checked by ninja answer in the same shape as the core's errors."""
+    body = [
+        {
+            "path": ".".join(str(part) for part in e.get("loc", ())[1:] if part != "payload"),
+            "message": str(e.get("msg", "is not valid")),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # A body that is not JSON at all: the same answer as the core gives (422, path "").
+    if exc.status_code == 400:
+        body = [{"path": "", "message": f"is not valid JSON ({exc.message})"}]
+        return api.create_response(request, body, status=422)
+    return api.create_response(request, {"detail": str(exc.message)}, status=exc.status_code)
+
+
 @api.exception_handler(actions.ActionError)
 def action_error(request: HttpRequest, exc: actions.ActionError) -> HttpResponse:
     body = [{"path": k, "message": m} for k, ms in exc.errors.items() for m in ms]
@@ -95,17 +151,18 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _contract_body(document: str) -> dict[str, Any]:
+    model = {"intake": Intake, "course": Course}[document]
     return {
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": json_schema(document)}},
+            "content": {"application/json": {"schema": _contract_ref(model)}},
         }
     }
 
 
 @api.post(
     "/assess",
-    response={200: dict[str, Any], 422: list[ProblemOut]},
+    response={200: dict[str, Any], **_AUTH},
     openapi_extra=_contract_body("intake"),
     summary="Assess an intake (stateless): backcare.intake/1 in, backcare.assessment/1 out",
 )
@@ -115,7 +172,7 @@ def assess(request: HttpRequest) -> Any:
 
 @api.post(
     "/progress",
-    response={200: dict[str, Any], 422: list[ProblemOut]},
+    response={200: dict[str, Any], **_AUTH},
     openapi_extra=_contract_body("course"),
     summary="Evaluate a course (stateless): backcare.course/1 in, backcare.progress/1 out",
 )
@@ -123,24 +180,31 @@ def progress(request: HttpRequest) -> Any:
     return core_progress(course_from_text(request.body)).to_json()
 
 
-@api.get("/clients", response=list[ClientOut], summary="The clients of your clinic (paginated)")
-def clients(request: HttpRequest, offset: int = 0, limit: int = 50, q: str = "") -> Any:
-    limit = max(1, min(limit, 200))
-    offset = max(0, offset)
+@api.get(
+    "/clients",
+    response={200: list[ClientOut], **_AUTH},
+    summary="The clients of your clinic (paginated)",
+)
+def clients(
+    request: HttpRequest,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+    q: str = Query("", max_length=200),
+) -> Any:
     found = access.clients_for(request.user).order_by("full_name", "id")
     if q:
         found = found.filter(full_name__icontains=q)
     return list(found[offset : offset + limit])
 
 
-@api.post("/clients", response={201: ClientOut, 422: list[ProblemOut]}, summary="Add a client")
+@api.post("/clients", response={201: ClientOut, **_AUTH}, summary="Add a client")
 def client_create(request: HttpRequest, payload: ClientIn) -> Any:
     therapist = access.therapist_of(request.user)
     client = actions.create_client(by=request.user, therapist=therapist, **payload.dict())
     return Status(201, client)
 
 
-@api.get("/clients/{client_id}", response=ClientOut, summary="One client")
+@api.get("/clients/{client_id}", response={200: ClientOut, **_CLIENT}, summary="One client")
 def client_detail(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.client")
@@ -149,7 +213,7 @@ def client_detail(request: HttpRequest, client_id: int) -> Any:
 
 @api.post(
     "/clients/{client_id}/intakes",
-    response={201: dict[str, Any], 422: list[ProblemOut]},
+    response={201: dict[str, Any], **_CLIENT},
     openapi_extra=_contract_body("intake"),
     summary="Record an intake for a client; answers its assessment",
 )
@@ -161,7 +225,11 @@ def intake_create(request: HttpRequest, client_id: int) -> Any:
     return Status(201, {"id": entry.pk, "intake": entry.document, "assessment": entry.assessment})
 
 
-@api.get("/clients/{client_id}/intakes", response=list[dict[str, Any]], summary="Intake history")
+@api.get(
+    "/clients/{client_id}/intakes",
+    response={200: list[dict[str, Any]], **_CLIENT},
+    summary="Intake history",
+)
 def intakes(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.intakes")
@@ -176,7 +244,7 @@ def intakes(request: HttpRequest, client_id: int) -> Any:
     ]
 
 
-@api.get("/clients/{client_id}/progress", response={200: dict[str, Any], 404: dict[str, str]})
+@api.get("/clients/{client_id}/progress", response={200: dict[str, Any], **_CLIENT})
 def client_progress_view(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.progress")
