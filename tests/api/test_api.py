@@ -152,3 +152,63 @@ def test_token_page_shows_a_token_once_and_revokes(world: World) -> None:
 def test_token_page_needs_a_therapist(world: World, path: str) -> None:
     assert browser_for(world.outsider).get(path).status_code == 404
     assert browser_for(None).get(path).status_code == 302
+
+
+def test_sessions_and_checkins_through_the_api(world: World) -> None:
+    token = token_for(world.therapist)
+    c = world.client.pk
+    session = {
+        "date": "2026-01-12",
+        "pain_before": 5,
+        "pain_after": 3,
+        "techniques": ["swedish"],
+        "pressure": "medium",
+        "regions": ["lumbar-left"],
+    }
+    made = call("post", f"/clients/{c}/sessions", token, session)
+    assert made.status_code == 201 and made.json()["number"] == 2
+    sid = made.json()["id"]
+    bad = call(
+        "post",
+        f"/clients/{c}/sessions",
+        token,
+        session | {"date": "2026-02-01", "pressure": "deep"},
+    )
+    assert bad.status_code == 422 and bad.json()[0]["path"] == "pressure"
+    huge = call(
+        "post",
+        f"/clients/{c}/sessions",
+        token,
+        session | {"date": "2026-02-01", "side_effect_hours": 1e9},
+    )
+    assert huge.status_code == 422
+    assert call("post", f"/clients/{c}/sessions/{sid}/sign", token).status_code == 200
+    amended = call(
+        "post", f"/clients/{c}/sessions/{sid}/amendments", token,
+        {"changes": {"pain_after": 4, "techniques": 7}, "reason": "typo"},
+    )  # fmt: skip
+    assert amended.status_code == 422  # techniques must be a list: nothing saved
+    amended = call(
+        "post", f"/clients/{c}/sessions/{sid}/amendments", token,
+        {"changes": {"pain_after": 4}, "reason": "typo"},
+    )  # fmt: skip
+    assert amended.status_code == 201 and amended.json()["pain_after"] == 4
+    assert amended.json()["amendments"][0]["old_value"] == 3
+    listed = call("get", f"/clients/{c}/sessions", token).json()
+    assert [s["number"] for s in listed] == [1, 2]
+    checkin = {"date": "2026-01-20", "pain": 3, "rmdq": 30}
+    assert call("post", f"/clients/{c}/checkins", token, checkin).status_code == 422
+    checkin["rmdq"] = 8
+    assert call("post", f"/clients/{c}/checkins", token, checkin).status_code == 201
+    assert call("get", f"/clients/{c}/checkins", token).json()[0]["rmdq"] == 8
+    other = world.other_client.pk
+    assert call("get", f"/clients/{other}/sessions", token).status_code == 404
+    assert call("post", f"/clients/{other}/checkins", token, checkin).status_code == 404
+
+
+def test_nul_characters_are_refused_cleanly(world: World) -> None:
+    token = token_for(world.therapist)
+    assert call("get", "/clients?q=a%00b", token).status_code == 422
+    response = call("post", "/clients", token, {"full_name": "A\u0000B"})
+    assert response.status_code == 422
+    assert response.json() == [{"path": "", "message": "must not contain NUL characters"}]

@@ -8,10 +8,13 @@ clearance may name), so the core rightly refuses some bodies the schema allows, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,8 +31,16 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def auth_header(world: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(world.therapist)}"}
+def auth_header(world: Any) -> Iterator[dict[str, str]]:
+    # As Django's own test client does: the WSGI handler must not close the test's database
+    # connection between requests (it would end the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield {"Authorization": f"Bearer {token_for(world.therapist)}"}
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -141,3 +141,8 @@ def test_a_client_with_a_portal_session_reaches_only_their_own_answer(world: Wor
             assert response.status_code == 302 and "sign-in" in response["Location"], url
     assert phone.get(reverse("dashboard")).status_code == 302
     assert AuditEvent.objects.filter(action="view.client_assessment", client=world.client).exists()
+
+
+def test_a_search_with_a_nul_character_is_harmless(world: World) -> None:
+    response = browser_for(world.therapist).get(reverse("dashboard"), {"q": "car\x00ol"})
+    assert response.status_code == 200 and "Carol Client" in response.content.decode()

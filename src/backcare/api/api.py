@@ -7,6 +7,8 @@ list (status 422).
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -252,3 +254,153 @@ def client_progress_view(request: HttpRequest, client_id: int) -> Any:
     if result is None:
         return Status(404, {"detail": "No intake yet"})
     return result.to_json()
+
+
+class SessionIn(Schema):
+    date: date
+    pain_before: int
+    pain_after: int
+    techniques: list[str]
+    pressure: str
+    regions: list[str] = []
+    side_effects: list[str] = []
+    side_effect_hours: float | None = None
+    new_red_flags: list[str] = []
+    subjective: str = ""
+    objective: str = ""
+    assessment_note: str = ""
+    plan_note: str = ""
+
+
+class AmendmentIn(Schema):
+    changes: dict[str, Any]
+    reason: str
+
+
+class CheckInIn(Schema):
+    date: date
+    pain: int
+    peg: float | None = None
+    rmdq: int | None = None
+    odi: float | None = None
+    side_effects: list[str] = []
+    side_effect_hours: float | None = None
+    red_flags: list[str] = []
+
+
+def _session_json(session: Any) -> dict[str, Any]:
+    values = session.current_values()
+    hours = values["side_effect_hours"]
+    return {
+        "id": session.pk,
+        "number": session.number,
+        "date": session.date.isoformat(),
+        **{k: v for k, v in values.items() if k != "side_effect_hours"},
+        "side_effect_hours": None if hours is None else float(hours),
+        "signed_at": None if session.signed_at is None else session.signed_at.isoformat(),
+        "amendments": [
+            {
+                "field": a.field,
+                "old_value": a.old_value,
+                "new_value": a.new_value,
+                "reason": a.reason,
+                "at": a.created_at.isoformat(),
+            }
+            for a in session.amendments.all()
+        ],
+    }
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+@api.get("/clients/{client_id}/sessions", response={200: list[dict[str, Any]], **_CLIENT})
+def sessions(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.sessions")
+    return [_session_json(s) for s in client.sessions.prefetch_related("amendments")]
+
+
+@api.post("/clients/{client_id}/sessions", response={201: dict[str, Any], **_CLIENT})
+def session_create(request: HttpRequest, client_id: int, payload: SessionIn) -> Any:
+    client = access.get_client(request.user, client_id)
+    values = payload.dict(exclude={"date"})
+    values["side_effect_hours"] = _decimal(payload.side_effect_hours)
+    session = actions.record_session(
+        by=request.user, client=client, when=payload.date, values=values
+    )
+    return Status(201, _session_json(session))
+
+
+@api.get("/clients/{client_id}/sessions/{session_id}", response={200: dict[str, Any], **_CLIENT})
+def session_detail(request: HttpRequest, client_id: int, session_id: int) -> Any:
+    session = access.get_session(request.user, client_id, session_id)
+    actions.record_view(by=request.user, client=session.client, what="api.session", obj=session)
+    return _session_json(session)
+
+
+@api.post(
+    "/clients/{client_id}/sessions/{session_id}/sign", response={200: dict[str, Any], **_CLIENT}
+)
+def session_sign(request: HttpRequest, client_id: int, session_id: int) -> Any:
+    session = access.get_session(request.user, client_id, session_id)
+    return _session_json(actions.sign_session(by=request.user, session=session))
+
+
+@api.post(
+    "/clients/{client_id}/sessions/{session_id}/amendments",
+    response={201: dict[str, Any], **_CLIENT},
+    summary="Amend a signed session (the original values are kept)",
+)
+def session_amend(
+    request: HttpRequest, client_id: int, session_id: int, payload: AmendmentIn
+) -> Any:
+    session = access.get_session(request.user, client_id, session_id)
+    changes = dict(payload.changes)
+    if "side_effect_hours" in changes and changes["side_effect_hours"] is not None:
+        changes["side_effect_hours"] = _decimal(changes["side_effect_hours"])
+    actions.amend_session(by=request.user, session=session, changes=changes, reason=payload.reason)
+    return Status(201, _session_json(access.get_session(request.user, client_id, session_id)))
+
+
+@api.get("/clients/{client_id}/checkins", response={200: list[dict[str, Any]], **_CLIENT})
+def checkins(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.checkins")
+    return [
+        {
+            "id": c.pk,
+            "date": c.date.isoformat(),
+            "pain": c.pain,
+            "peg": None if c.peg is None else float(c.peg),
+            "rmdq": c.rmdq,
+            "odi": None if c.odi is None else float(c.odi),
+            "side_effects": c.side_effects,
+            "side_effect_hours": None
+            if c.side_effect_hours is None
+            else float(c.side_effect_hours),
+            "red_flags": c.red_flags,
+            "source": c.source,
+        }
+        for c in client.checkins.all()
+    ]
+
+
+@api.post("/clients/{client_id}/checkins", response={201: dict[str, Any], **_CLIENT})
+def checkin_create(request: HttpRequest, client_id: int, payload: CheckInIn) -> Any:
+    client = access.get_client(request.user, client_id)
+    made = actions.record_checkin(
+        by=request.user,
+        client=client,
+        when=payload.date,
+        pain=payload.pain,
+        peg=_decimal(payload.peg),
+        rmdq=payload.rmdq,
+        odi=_decimal(payload.odi),
+        side_effects=payload.side_effects,
+        side_effect_hours=_decimal(payload.side_effect_hours),
+        red_flags=payload.red_flags,
+        source="therapist",
+    )
+    return Status(201, {"id": made.pk})

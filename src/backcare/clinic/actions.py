@@ -37,6 +37,7 @@ from backcare.core.vocabulary import RED_FLAG_NAMES, SideEffect
 
 _REGION_CODES = {code for code, _ in BODY_REGIONS}
 _SIDE_EFFECTS = frozenset(get_args(SideEffect))
+_MAX_HOURS = 9999  # hours an after-effect lasted: more than a year is a typing error
 
 
 class ActionError(ValueError):
@@ -113,6 +114,20 @@ def record_intake(
 def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> None:
     """Validate a session's clinical fields with the core's own contract model."""
     errors: dict[str, list[str]] = {}
+    values = dict(values)
+    # Values may come from the API as any JSON: check their kind before the core checks them.
+    for field in ("techniques", "side_effects", "new_red_flags", "regions"):
+        if not isinstance(values.get(field, []), list | tuple):
+            errors[field] = ["must be a list"]
+            values[field] = []
+    hours = values.get("side_effect_hours")
+    if hours is not None:
+        if isinstance(hours, bool) or not isinstance(hours, int | float | Decimal):
+            errors["side_effect_hours"] = ["must be a number of hours"]
+            values["side_effect_hours"] = None
+        elif not 0 <= hours <= _MAX_HOURS:
+            errors["side_effect_hours"] = [f"Hours are from 0 to {_MAX_HOURS}."]
+            values["side_effect_hours"] = None
     regions = values.get("regions", [])
     unknown = [r for r in regions if r not in _REGION_CODES]
     if unknown:
@@ -265,10 +280,25 @@ def record_checkin(
     source: str = "client_link",
     actor_label: str | None = None,
 ) -> CheckIn:
-    if not 0 <= pain <= 10:
-        raise _fail("pain", "Pain is a number from 0 to 10.")
-    if peg is not None and not Decimal(0) <= peg <= Decimal(10):
-        raise _fail("peg", "The PEG score is from 0 to 10.")
+    ranges = {
+        "pain": (pain, 0, 10, "Pain is a number from 0 to 10."),
+        "peg": (peg, 0, 10, "The PEG score is from 0 to 10."),
+        "rmdq": (rmdq, 0, 24, "The Roland-Morris score is from 0 to 24."),
+        "odi": (odi, 0, 100, "The Oswestry score is from 0 to 100."),
+        "side_effect_hours": (
+            side_effect_hours,
+            0,
+            _MAX_HOURS,
+            f"Hours are from 0 to {_MAX_HOURS}.",
+        ),
+    }
+    errors = {
+        field: [message]
+        for field, (value, low, high, message) in ranges.items()
+        if value is not None and not low <= value <= high
+    }
+    if errors:
+        raise ActionError(errors)
     checkin = CheckIn.objects.create(
         client=client,
         date=when,

@@ -60,7 +60,7 @@ def _cache_key(kind: str, therapist: Any, *parts: Any) -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     therapist = access.therapist_of(request.user)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]  # NUL: PostgreSQL refuses it
     page = request.GET.get("page", "1")
     today = timezone.localdate()
     # The lists are rendered once per state of the clinic's records (and day: "overdue" moves

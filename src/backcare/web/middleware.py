@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 _KEY = "backcare_last_seen"
 _GRANULARITY = 60  # seconds
@@ -32,4 +32,25 @@ class IdleTimeoutMiddleware:
             # Written at most once a minute: a session save on every request would add a
             # database write to every page for no gain in safety.
             session[_KEY] = now
+        return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """Refuse API requests carrying a NUL character (raw or as a JSON \\u0000 escape).
+
+    No clinical text contains one, and PostgreSQL cannot store it in text or jsonb: without this
+    such a request would fail half-way with a server error instead of a clear 422.
+    (The web forms refuse NUL already, through Django's own validator.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            query = request.META.get("QUERY_STRING", "")
+            body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
+            if "%00" in query or b"\x00" in body or b"\\u0000" in body.lower():
+                problem = [{"path": "", "message": "must not contain NUL characters"}]
+                return JsonResponse(problem, status=422, safe=False)
         return self.get_response(request)

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "backcare.web.middleware.IdleTimeoutMiddleware",
+    "backcare.web.middleware.RefuseNulMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
