@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -324,3 +325,77 @@ def test_cached_pages_change_as_soon_as_the_record_does(world: World) -> None:
     assert "AL-NEW-RED-FLAG" in browser.get(reverse("dashboard")).content.decode()
     progress = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
     assert "AL-NEW-RED-FLAG" in progress and "Next step: emergency" in progress
+
+
+def test_exports_are_complete_safe_and_audited(world: World) -> None:
+    import csv
+    import io
+    import json
+
+    actions.record_checkin(
+        by=world.therapist,
+        client=world.client,
+        when=dt.date(2026, 1, 9),
+        pain=4,
+        source="therapist",
+    )
+    actions.update_session(
+        by=world.therapist, session=world.session, values={"subjective": "=HYPERLINK(1)"}
+    )
+    browser = browser_for(world.therapist)
+    data = json.loads(browser.get(reverse("client_export", args=[world.client.pk])).content)
+    assert data["schema"] == "backcare.client-export/1"
+    assert len(data["intakes"]) == 1 and len(data["sessions"]) == 1 and len(data["checkins"]) == 1
+    assert data["intakes"][0]["assessment"]["schema"] == "backcare.assessment/1"
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                browser.get(reverse("sessions_csv", args=[world.client.pk])).content.decode()
+            )
+        )
+    )
+    assert [r["kind"] for r in rows] == ["session", "check-in (therapist)"]
+    outcomes = list(
+        csv.DictReader(io.StringIO(browser.get(reverse("outcomes_csv")).content.decode()))
+    )
+    assert [r["name"] for r in outcomes] == ["Carol Client"]  # the clinic's own clients only
+    assert outcomes[0]["baseline_pain"] == "6" and outcomes[0]["latest_pain"] == "4"
+    assert outcomes[0]["status"] == "meaningful_improvement"
+    exported = set(
+        AuditEvent.objects.filter(action__startswith="export.").values_list("action", flat=True)
+    )
+    assert exported == {"export.client_json", "export.sessions_csv", "export.outcomes_csv"}
+    assert (
+        browser_for(world.colleague)
+        .get(reverse("client_export", args=[world.client.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_csv_cells_never_become_formulas() -> None:
+    from backcare.reports.exports import _csv
+
+    text = _csv(["a", "b", "c"], [["=1+1", "@SUM(A1)", -3], ["-cmd", "plain", 2.5]])
+    assert "'=1+1" in text and "'@SUM(A1)" in text and "'-cmd" in text and "plain" in text
+    assert ",-3\n" in text and ",2.5\n" in text  # numbers stay numbers
+
+
+def test_erasing_a_client_removes_the_record_and_keeps_the_audit(world: World) -> None:
+    browser = browser_for(world.therapist)
+    url = reverse("client_erase", args=[world.client.pk])
+    browser.post(url, {"confirm_name": "wrong name"})
+    assert world.client.intakes.exists()
+    assert (
+        browser_for(world.colleague).post(url, {"confirm_name": "Carol Client"}).status_code == 404
+    )
+    assert world.client.intakes.exists()
+    browser.post(url, {"confirm_name": "Carol Client"})
+    world.client.refresh_from_db()
+    assert world.client.full_name == f"Erased client {world.client.pk}"
+    assert not world.client.intakes.exists() and not world.client.sessions.exists()
+    events = AuditEvent.objects.filter(client=world.client)
+    assert events.filter(action="client.erase").exists()
+    assert events.filter(action="intake.create").exists()  # the history of who did what stays
+    for event in events:
+        assert "Carol" not in json.dumps(event.detail)

@@ -104,8 +104,7 @@ def record_intake(
         action="intake.create",
         client=client,
         obj=entry,
-        disposition=answer.disposition,
-        rules_version=answer.rules_version,
+        rules_version=answer.rules_version,  # no clinical values in the audit log
     )
     refresh(client)
     return entry
@@ -317,7 +316,6 @@ def record_checkin(
         action="checkin.create",
         client=client,
         obj=checkin,
-        red_flags=checkin.red_flags,
     )
     refresh(client)
     return checkin
@@ -382,6 +380,32 @@ def use_link(*, link: ClientLink) -> ClientLink:
         obj=link,
     )
     return link
+
+
+@transaction.atomic
+def erase_client(*, by: Any, client: Client, confirm_name: str) -> Client:
+    """Erase a client's record: every intake, assessment, session, amendment, check-in and link
+    is deleted and the name and contact details are replaced. The audit log keeps who did what
+    and when (it holds no clinical values), including this erasure."""
+    if confirm_name.strip() != client.full_name:
+        raise _fail("confirm_name", "Type the client's name exactly to confirm the erasure.")
+    Amendment.objects.filter(session__client=client).delete()
+    client.sessions.all().delete()
+    client.checkins.all().delete()
+    client.links.all().delete()
+    client.intakes.all().delete()
+    client.full_name = f"Erased client {client.pk}"
+    client.email = ""
+    client.phone = ""
+    client.save(update_fields=["full_name", "email", "phone"])
+    record(actor=by, action="client.erase", client=client, obj=client)
+    refresh(client)
+    return client
+
+
+def record_export(*, by: Any, client: Client | None, what: str, clinic: Any = None) -> None:
+    """Exports are audited like reads (one INSERT)."""
+    record(actor=by, action=f"export.{what}", client=client, clinic=clinic, reading=True)
 
 
 def record_view(*, by: Any, client: Client, what: str, obj: Any = None) -> None:

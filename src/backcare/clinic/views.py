@@ -35,6 +35,9 @@ from backcare.clinic.models import BODY_REGIONS
 from backcare.clinic.presenting import assessment_view, progress_chart
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import InvalidInput, parse_intake
+from backcare.reports.exports import client_export as client_export_data
+from backcare.reports.exports import outcomes_csv
+from backcare.reports.exports import sessions_csv as client_sessions_csv
 
 OVERDUE_AFTER = timedelta(days=14)
 
@@ -452,3 +455,53 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 def rules_version() -> str:
     return load_tables().version
+
+
+@login_required
+def client_export(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Everything stored about the client, as JSON (audited)."""
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="client_json")
+    response = HttpResponse(
+        json.dumps(client_export_data(client), indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.json"'
+    return response
+
+
+@login_required
+def sessions_csv(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="sessions_csv")
+    response = HttpResponse(client_sessions_csv(client), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}-sessions.csv"'
+    return response
+
+
+@login_required
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """The clinic's outcomes: one row per client (baseline, latest, change, status)."""
+    therapist = access.therapist_of(request.user)
+    actions.record_export(
+        by=request.user, client=None, clinic=therapist.clinic, what="outcomes_csv"
+    )
+    clients = access.clients_for(request.user).prefetch_related("sessions__amendments")
+    response = HttpResponse(outcomes_csv(clients), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def client_erase(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = access.get_client(request.user, client_id)
+    try:
+        actions.erase_client(
+            by=request.user, client=client, confirm_name=request.POST.get("confirm_name", "")
+        )
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return redirect("client_detail", client_id=client.pk)
+    messages.success(request, "The client's record was erased; the audit log keeps the event.")
+    return redirect("dashboard")

@@ -1,0 +1,1 @@
+"""Exports and reports built from a client's stored record (CSV, JSON; FHIR and PDF to come)."""

@@ -1,0 +1,178 @@
+"""A client's record as data: the full JSON export, and CSV tables for spreadsheets.
+
+Text cells that a spreadsheet would run as a formula (starting with =, +, - or @) are prefixed
+with an apostrophe, so an exported note can never become a formula on someone's computer;
+numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from backcare.clinic.course import client_progress
+from backcare.clinic.models import Client
+
+EXPORT_SCHEMA = "backcare.client-export/1"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def client_export(client: Client) -> dict[str, Any]:
+    """Everything stored about the client, as one JSON document."""
+    return {
+        "schema": EXPORT_SCHEMA,
+        "client": {
+            "id": client.pk,
+            "full_name": client.full_name,
+            "email": client.email,
+            "phone": client.phone,
+            "clinic": client.clinic.name,
+            "created_at": client.created_at.isoformat(),
+        },
+        "intakes": [
+            {
+                "id": e.pk,
+                "created_at": e.created_at.isoformat(),
+                "source": e.source,
+                "intake": e.document,
+                "assessment": e.assessment,
+                "baseline": {
+                    "rmdq": e.baseline_rmdq,
+                    "odi": _plain(e.baseline_odi),
+                    "peg": _plain(e.baseline_peg),
+                },
+            }
+            for e in client.intakes.order_by("created_at", "id")
+        ],
+        "sessions": [
+            {
+                "id": s.pk,
+                "number": s.number,
+                "date": s.date.isoformat(),
+                "original": {k: _plain(v) for k, v in _original(s).items()},
+                "amendments": [
+                    {
+                        "field": a.field,
+                        "old_value": a.old_value,
+                        "new_value": a.new_value,
+                        "reason": a.reason,
+                        "at": a.created_at.isoformat(),
+                    }
+                    for a in s.amendments.all()
+                ],
+                "signed_at": None if s.signed_at is None else s.signed_at.isoformat(),
+            }
+            for s in client.sessions.prefetch_related("amendments")
+        ],
+        "checkins": [
+            {
+                "date": c.date.isoformat(),
+                "pain": c.pain,
+                "peg": _plain(c.peg),
+                "rmdq": c.rmdq,
+                "odi": _plain(c.odi),
+                "side_effects": c.side_effects,
+                "side_effect_hours": _plain(c.side_effect_hours),
+                "red_flags": c.red_flags,
+                "source": c.source,
+            }
+            for c in client.checkins.all()
+        ],
+    }
+
+
+def _original(session: Any) -> dict[str, Any]:
+    from backcare.clinic.models import AMENDABLE_FIELDS
+
+    return {field: getattr(session, field) for field in AMENDABLE_FIELDS}
+
+
+def _safe(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # numbers stay numbers (a negative change is not a formula)
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_safe(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def sessions_csv(client: Client) -> str:
+    """The client's sessions (amendments applied) and check-ins, by date."""
+    rows: list[tuple[Any, int, list[Any]]] = []
+    for s in client.sessions.prefetch_related("amendments"):
+        v = s.current_values()
+        rows.append(
+            (
+                s.date,
+                0,
+                [
+                    s.date.isoformat(), "session", s.number, v["pain_before"], v["pain_after"], "",
+                    " ".join(v["techniques"]), v["pressure"], " ".join(v["regions"]),
+                    " ".join(v["side_effects"]), v["side_effect_hours"], "", "", "",
+                    " ".join(v["new_red_flags"]), "yes" if s.signed else "no",
+                ],
+            )
+        )  # fmt: skip
+    for c in client.checkins.all():
+        rows.append(
+            (
+                c.date,
+                1,
+                [
+                    c.date.isoformat(), f"check-in ({c.source})", "", "", "", c.pain, "", "", "",
+                    " ".join(c.side_effects), c.side_effect_hours, c.peg, c.rmdq, c.odi,
+                    " ".join(c.red_flags), "",
+                ],
+            )
+        )  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[1]))
+    header = [
+        "date", "kind", "session", "pain_before", "pain_after", "pain", "techniques", "pressure",
+        "regions", "side_effects", "side_effect_hours", "peg", "rmdq", "odi", "red_flags", "signed",
+    ]  # fmt: skip
+    return _csv(header, [r[2] for r in rows])
+
+
+def outcomes_csv(clients: Any) -> str:
+    """One row per client: baseline, latest, change and status (from the core's progress)."""
+    rows = []
+    for client in clients:
+        result = client_progress(client)
+        if result is None:
+            rows.append([client.pk, client.full_name, "", "", "", "", "", "no intake", "", 0])
+            continue
+        pain = result.pain
+        rows.append(
+            [
+                client.pk,
+                client.full_name,
+                pain.baseline,
+                pain.latest,
+                pain.change_points,
+                "" if pain.change_percent is None else pain.change_percent,
+                "yes" if pain.meaningful else "no",
+                result.status,
+                result.next_step,
+                result.sessions_done,
+            ]
+        )
+    header = [
+        "client_id", "name", "baseline_pain", "latest_pain", "change_points", "change_percent",
+        "meaningful", "status", "next_step", "sessions",
+    ]  # fmt: skip
+    return _csv(header, rows)
