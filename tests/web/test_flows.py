@@ -399,3 +399,21 @@ def test_erasing_a_client_removes_the_record_and_keeps_the_audit(world: World) -
     assert events.filter(action="intake.create").exists()  # the history of who did what stays
     for event in events:
         assert "Carol" not in json.dumps(event.detail)
+
+
+def test_page_titles_are_plain_text(world: World) -> None:
+    import re
+
+    browser = browser_for(world.therapist)
+    c = world.client.pk
+    for url in (
+        reverse("dashboard"),
+        reverse("client_detail", args=[c]),
+        reverse("intake_detail", args=[c, world.intake.pk]),
+        reverse("session_detail", args=[c, world.session.pk]),
+        reverse("progress", args=[c]),
+        reverse("referral_letter", args=[c]),
+    ):
+        html = browser.get(url).content.decode()
+        titles = re.findall(r"<title>(.*?)</title>", html, re.S)
+        assert len(titles) == 1 and "<" not in titles[0] and len(titles[0]) < 120, (url, titles)
