@@ -1,10 +1,11 @@
-"""Questionnaire scoring, one module per instrument, each with its missing-data rule.
+"""Questionnaire scoring for the pure clinical core, one module per instrument.
 
-- `nrs`: numeric rating scale for pain (0-10) and its severity bands
-- `peg`: PEG, mean of 3 items (0-10)
-- `startback`: Keele STarT Back total, psychosocial subscore and risk
-- `rmdq`: Roland-Morris, count of 24 yes/no
-- `odi`: Oswestry, 10 sections 0-5 as a percent
+- `errors`: MeasureError, raised with the offending answer's path for answers that cannot be scored
+- `nrs`: Numeric Rating Scale for pain (0-10) and its severity bands
+- `peg`: PEG, the mean of 3 items (0-10), one decimal place
+- `startback`: Keele STarT Back total, psychosocial subscore and risk group
+- `rmdq`: Roland-Morris Disability Questionnaire, the count of 24 yes/no
+- `odi`: Oswestry Disability Index, 10 sections 0-5 as a percent, one decimal place
 """
 
 from backcare.core.measures.errors import MeasureError
