@@ -6,6 +6,7 @@
     backcare rules [--format text|markdown|json]
     backcare schema intake|assessment|course|progress
     backcare demo
+    backcare fhir questionnaire|intake|export|import ...
 
 Exit status: 0 success, 2 invalid input (or usage), 1 internal error. Errors go to stderr, one
 line per problem with its path; no tracebacks (set BACKCARE_DEBUG=1 to see one).
@@ -321,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
     p.add_argument("--no-migrate", dest="migrate", action="store_false", help="skip migrations")
     p.set_defaults(func=cmd_serve)
+
+    from backcare.fhir.cli import add_parser as add_fhir_parser
+
+    add_fhir_parser(sub)
 
     p = sub.add_parser(
         "demo",

@@ -7,6 +7,7 @@ list (status 422).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from backcare.core.assessment import assess as core_assess
 from backcare.core.models import Course, Intake
 from backcare.core.progress import progress as core_progress
 from backcare.core.validation import InvalidInput, Problem, course_from_text, intake_from_text
+from backcare.reports import exports
 
 
 class TokenAuth(HttpBearer):
@@ -230,9 +232,14 @@ def intake_create(request: HttpRequest, client_id: int) -> Any:
 @api.get(
     "/clients/{client_id}/intakes",
     response={200: list[dict[str, Any]], **_CLIENT},
-    summary="Intake history",
+    summary="Intake history, newest first (paginated)",
 )
-def intakes(request: HttpRequest, client_id: int) -> Any:
+def intakes(
+    request: HttpRequest,
+    client_id: int,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.intakes")
     return [
@@ -242,7 +249,7 @@ def intakes(request: HttpRequest, client_id: int) -> Any:
             "intake": e.document,
             "assessment": e.assessment,
         }
-        for e in client.intakes.all()
+        for e in client.intakes.order_by("-created_at", "-id")[offset : offset + limit]
     ]
 
 
@@ -315,11 +322,21 @@ def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-@api.get("/clients/{client_id}/sessions", response={200: list[dict[str, Any]], **_CLIENT})
-def sessions(request: HttpRequest, client_id: int) -> Any:
+@api.get(
+    "/clients/{client_id}/sessions",
+    response={200: list[dict[str, Any]], **_CLIENT},
+    summary="A client's sessions, in order (paginated)",
+)
+def sessions(
+    request: HttpRequest,
+    client_id: int,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.sessions")
-    return [_session_json(s) for s in client.sessions.prefetch_related("amendments")]
+    found = client.sessions.prefetch_related("amendments").order_by("number")
+    return [_session_json(s) for s in found[offset : offset + limit]]
 
 
 @api.post("/clients/{client_id}/sessions", response={201: dict[str, Any], **_CLIENT})
@@ -364,8 +381,17 @@ def session_amend(
     return Status(201, _session_json(access.get_session(request.user, client_id, session_id)))
 
 
-@api.get("/clients/{client_id}/checkins", response={200: list[dict[str, Any]], **_CLIENT})
-def checkins(request: HttpRequest, client_id: int) -> Any:
+@api.get(
+    "/clients/{client_id}/checkins",
+    response={200: list[dict[str, Any]], **_CLIENT},
+    summary="A client's check-ins, oldest first (paginated)",
+)
+def checkins(
+    request: HttpRequest,
+    client_id: int,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.checkins")
     return [
@@ -383,7 +409,7 @@ def checkins(request: HttpRequest, client_id: int) -> Any:
             "red_flags": c.red_flags,
             "source": c.source,
         }
-        for c in client.checkins.all()
+        for c in client.checkins.order_by("date", "id")[offset : offset + limit]
     ]
 
 
@@ -404,3 +430,137 @@ def checkin_create(request: HttpRequest, client_id: int, payload: CheckInIn) -> 
         source="therapist",
     )
     return Status(201, {"id": made.pk})
+
+
+# -- exports, erasure and FHIR -----------------------------------------------------------------
+
+
+def _file_response(
+    body: str | bytes, content_type: str, filename: str | None = None
+) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    if filename is not None:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # a clinical record is not kept in caches
+    return response
+
+
+def _ok(content_type: str, description: str, schema: dict[str, Any] | None = None) -> Any:
+    """An OpenAPI 200 response of a given media type (for bodies that are not ninja's JSON)."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {content_type: {"schema": schema or {"type": "string"}}},
+            }
+        }
+    }
+
+
+_FHIR_JSON = "application/fhir+json"
+
+
+@api.get(
+    "/clients/{client_id}/export",
+    response=_CLIENT,
+    openapi_extra=_ok("application/json", "backcare.client-export/1", {"type": "object"}),
+    summary="Everything stored about a client, as JSON (audited)",
+)
+def client_export(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="api.client_json")
+    body = json.dumps(exports.client_export(client), ensure_ascii=False)
+    return _file_response(body, "application/json", f"client-{client.pk}.json")
+
+
+@api.get(
+    "/clients/{client_id}/sessions.csv",
+    response=_CLIENT,
+    openapi_extra=_ok("text/csv", "Sessions and check-ins, one row each, by date"),
+    summary="A client's sessions and check-ins as CSV (audited)",
+)
+def sessions_csv(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="api.sessions_csv")
+    return _file_response(
+        exports.sessions_csv(client), "text/csv; charset=utf-8", f"client-{client.pk}-sessions.csv"
+    )
+
+
+@api.get(
+    "/outcomes.csv",
+    response=_AUTH,
+    openapi_extra=_ok("text/csv", "One row per client: baseline, latest, change, status"),
+    summary="The clinic's outcomes as CSV (audited)",
+)
+def outcomes_csv(request: HttpRequest) -> Any:
+    therapist = access.therapist_of(request.user)
+    actions.record_export(
+        by=request.user, client=None, clinic=therapist.clinic, what="api.outcomes_csv"
+    )
+    found = access.clients_for(request.user).prefetch_related("sessions__amendments")
+    return _file_response(exports.outcomes_csv(found), "text/csv; charset=utf-8", "outcomes.csv")
+
+
+class EraseIn(Schema):
+    confirm_name: str
+
+
+@api.post(
+    "/clients/{client_id}/erase",
+    response={200: ClientOut, **_CLIENT},
+    summary="Erase a client's record (type the client's name to confirm; audited)",
+)
+def client_erase(request: HttpRequest, client_id: int, payload: EraseIn) -> Any:
+    client = access.get_client(request.user, client_id)
+    return actions.erase_client(by=request.user, client=client, confirm_name=payload.confirm_name)
+
+
+@api.get(
+    "/fhir/Questionnaire/intake",
+    response=_AUTH,
+    openapi_extra=_ok(_FHIR_JSON, "The intake Questionnaire (FHIR R4)", {"type": "object"}),
+    summary="The backcare intake as a FHIR R4 Questionnaire",
+)
+def fhir_questionnaire(request: HttpRequest) -> Any:
+    from backcare.fhir.questionnaire import intake_questionnaire
+
+    return _file_response(json.dumps(intake_questionnaire(), ensure_ascii=False), _FHIR_JSON)
+
+
+@api.get(
+    "/clients/{client_id}/fhir",
+    response=_CLIENT,
+    openapi_extra=_ok(_FHIR_JSON, "A FHIR R4 Bundle (collection)", {"type": "object"}),
+    summary="A client's record as a FHIR R4 Bundle (audited)",
+)
+def client_fhir(request: HttpRequest, client_id: int) -> Any:
+    from backcare.fhir.bundle import client_bundle
+
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="api.fhir_bundle")
+    body = json.dumps(client_bundle(client), ensure_ascii=False)
+    return _file_response(body, _FHIR_JSON)
+
+
+@api.post(
+    "/clients/{client_id}/fhir/QuestionnaireResponse",
+    response={201: dict[str, Any], **_CLIENT},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                _FHIR_JSON: {"schema": {"type": "object"}},
+            },
+        }
+    },
+    summary="Import an intake from a FHIR QuestionnaireResponse; answers its assessment",
+)
+def fhir_import(request: HttpRequest, client_id: int) -> Any:
+    from backcare.fhir.questionnaire import intake_from_response
+
+    client = access.get_client(request.user, client_id)
+    intake = intake_from_response(request.body)
+    entry = actions.record_intake(by=request.user, client=client, intake=intake, source="fhir")
+    return Status(201, {"id": entry.pk, "intake": entry.document, "assessment": entry.assessment})

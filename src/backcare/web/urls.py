@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from backcare.api import views as api_views
 from backcare.api.api import api
 from backcare.clinic import portal, views
+from backcare.fhir import views as fhir_views
 from backcare.selfcheck import views as selfcheck
 
 
@@ -65,6 +66,7 @@ urlpatterns = [
     path("outcomes.csv", views.outcomes, name="outcomes_csv"),
     path("clients/<int:client_id>/export.json", views.client_export, name="client_export"),
     path("clients/<int:client_id>/sessions.csv", views.sessions_csv, name="sessions_csv"),
+    path("clients/<int:client_id>/fhir.json", fhir_views.client_fhir, name="client_fhir"),
     path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
     path("api-tokens/", api_views.tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", api_views.revoke, name="api_token_revoke"),
