@@ -24,8 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from backcare.web.wsgi import application
-
-from .test_api import token_for
+from support.api import token_for
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 

@@ -87,11 +87,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    text = _read_document(args.file)  # read before touching the database
+    user, client = _therapist_and_client(args.as_user, args.client)
     from backcare.core.validation import InvalidInput
     from backcare.fhir.questionnaire import intake_from_response
 
-    text = _read_document(args.file)  # read before touching the database
-    user, client = _therapist_and_client(args.as_user, args.client)
     try:
         intake = intake_from_response(text)
     except InvalidInput as exc:
