@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from backcare.cli import EXIT_INVALID, EXIT_OK, UsageError, _read_document, _report_invalid
+from backcare.cli import EXIT_OK, UsageError, _read_document, _report_invalid
 
 
 def _json_out(document: Any, path: str | None) -> None:
