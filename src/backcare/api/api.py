@@ -102,6 +102,12 @@ class ClientIn(Schema):
     phone: str = ""
 
 
+class ClientPatch(Schema):
+    full_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
 class ClientOut(Schema):
     id: int
     full_name: str
@@ -215,6 +221,23 @@ def client_detail(request: HttpRequest, client_id: int) -> Any:
     return client
 
 
+@api.patch(
+    "/clients/{client_id}",
+    response={200: ClientOut, **_CLIENT},
+    summary="Correct a client's name or contact details (audited)",
+)
+def client_update(request: HttpRequest, client_id: int, payload: ClientPatch) -> Any:
+    client = access.get_client(request.user, client_id)
+    given = payload.dict(exclude_unset=True)
+    return actions.update_client(
+        by=request.user,
+        client=client,
+        full_name=given.get("full_name", client.full_name),
+        email=given.get("email", client.email),
+        phone=given.get("phone", client.phone),
+    )
+
+
 @api.post(
     "/clients/{client_id}/intakes",
     response={201: dict[str, Any], **_CLIENT},
@@ -251,6 +274,23 @@ def intakes(
         }
         for e in client.intakes.order_by("-created_at", "-id")[offset : offset + limit]
     ]
+
+
+@api.get(
+    "/clients/{client_id}/intakes/{intake_id}",
+    response={200: dict[str, Any], **_CLIENT},
+    summary="One intake and the assessment it was given",
+)
+def intake_detail(request: HttpRequest, client_id: int, intake_id: int) -> Any:
+    entry = access.get_intake(request.user, client_id, intake_id)
+    actions.record_view(by=request.user, client=entry.client, what="api.intake", obj=entry)
+    return {
+        "id": entry.pk,
+        "created_at": entry.created_at.isoformat(),
+        "source": entry.source,
+        "intake": entry.document,
+        "assessment": entry.assessment,
+    }
 
 
 @api.get("/clients/{client_id}/progress", response={200: dict[str, Any], **_CLIENT})
@@ -395,22 +435,34 @@ def checkins(
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="api.checkins")
     return [
-        {
-            "id": c.pk,
-            "date": c.date.isoformat(),
-            "pain": c.pain,
-            "peg": None if c.peg is None else float(c.peg),
-            "rmdq": c.rmdq,
-            "odi": None if c.odi is None else float(c.odi),
-            "side_effects": c.side_effects,
-            "side_effect_hours": None
-            if c.side_effect_hours is None
-            else float(c.side_effect_hours),
-            "red_flags": c.red_flags,
-            "source": c.source,
-        }
-        for c in client.checkins.order_by("date", "id")[offset : offset + limit]
+        _checkin_json(c) for c in client.checkins.order_by("date", "id")[offset : offset + limit]
     ]
+
+
+def _checkin_json(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "date": c.date.isoformat(),
+        "pain": c.pain,
+        "peg": None if c.peg is None else float(c.peg),
+        "rmdq": c.rmdq,
+        "odi": None if c.odi is None else float(c.odi),
+        "side_effects": c.side_effects,
+        "side_effect_hours": None if c.side_effect_hours is None else float(c.side_effect_hours),
+        "red_flags": c.red_flags,
+        "source": c.source,
+    }
+
+
+@api.get(
+    "/clients/{client_id}/checkins/{checkin_id}",
+    response={200: dict[str, Any], **_CLIENT},
+    summary="One check-in",
+)
+def checkin_detail(request: HttpRequest, client_id: int, checkin_id: int) -> Any:
+    checkin = access.get_checkin(request.user, client_id, checkin_id)
+    actions.record_view(by=request.user, client=checkin.client, what="api.checkin", obj=checkin)
+    return _checkin_json(checkin)
 
 
 @api.post("/clients/{client_id}/checkins", response={201: dict[str, Any], **_CLIENT})
@@ -429,7 +481,7 @@ def checkin_create(request: HttpRequest, client_id: int, payload: CheckInIn) -> 
         red_flags=payload.red_flags,
         source="therapist",
     )
-    return Status(201, {"id": made.pk})
+    return Status(201, _checkin_json(made))
 
 
 # -- exports, erasure and FHIR -----------------------------------------------------------------

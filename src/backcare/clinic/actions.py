@@ -13,6 +13,8 @@ from datetime import date as Date
 from decimal import Decimal
 from typing import Any, get_args
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,21 +54,50 @@ def _fail(field: str, message: str) -> ActionError:
     return ActionError({field: [message]})
 
 
+def _client_details(full_name: str, email: str, phone: str) -> dict[str, str]:
+    """The client's name and contact details, checked (every problem at once)."""
+    details = {"full_name": full_name.strip(), "email": email.strip(), "phone": phone.strip()}
+    errors: dict[str, list[str]] = {}
+    if not details["full_name"]:
+        errors["full_name"] = ["Enter the client's name."]
+    elif len(details["full_name"]) > 200:
+        errors["full_name"] = ["Use at most 200 characters."]
+    if details["email"]:
+        try:
+            validate_email(details["email"])
+        except ValidationError:
+            errors["email"] = ["Enter a valid email address, or leave it empty."]
+    if len(details["phone"]) > 40:
+        errors["phone"] = ["Use at most 40 characters."]
+    if errors:
+        raise ActionError(errors)
+    return details
+
+
 @transaction.atomic
 def create_client(
     *, by: Any, therapist: Therapist, full_name: str, email: str = "", phone: str = ""
 ) -> Client:
-    if not full_name.strip():
-        raise _fail("full_name", "Enter the client's name.")
-    client = Client.objects.create(
-        clinic=therapist.clinic,
-        therapist=therapist,
-        full_name=full_name.strip(),
-        email=email.strip(),
-        phone=phone.strip(),
-    )
+    details = _client_details(full_name, email, phone)
+    client = Client.objects.create(clinic=therapist.clinic, therapist=therapist, **details)
     record(actor=by, action="client.create", client=client, obj=client)
     changed(client)
+    return client
+
+
+@transaction.atomic
+def update_client(
+    *, by: Any, client: Client, full_name: str, email: str = "", phone: str = ""
+) -> Client:
+    """Correct a client's name or contact details (audited: which fields, not their values)."""
+    details = _client_details(full_name, email, phone)
+    fields = [name for name, value in details.items() if getattr(client, name) != value]
+    if fields:
+        for name in fields:
+            setattr(client, name, details[name])
+        client.save(update_fields=fields)
+        record(actor=by, action="client.update", client=client, obj=client, fields=fields)
+        changed(client)
     return client
 
 
