@@ -22,6 +22,8 @@ def client_urls(w: World, client: Any, intake: Any, session: Any) -> list[str]:
         reverse("progress", args=[c]),
         reverse("measurement_new", args=[c]),
         reverse("referral_letter", args=[c]),
+        reverse("progress_report_pdf", args=[c]),
+        reverse("referral_letter_pdf", args=[c]),
     ]
 
 

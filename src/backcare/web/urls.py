@@ -7,6 +7,7 @@ from backcare.api import views as api_views
 from backcare.api.api import api
 from backcare.clinic import portal, views
 from backcare.fhir import views as fhir_views
+from backcare.reports import views as report_views
 from backcare.selfcheck import views as selfcheck
 
 
@@ -77,4 +78,14 @@ urlpatterns = [
     path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),
     path("c/checkin/<str:token>/", portal.checkin_link, name="portal_checkin"),
     path("c/assessment/", portal.intake_result, name="portal_result"),
+    path(
+        "clients/<int:client_id>/progress-report.pdf",
+        report_views.progress_report,
+        name="progress_report_pdf",
+    ),
+    path(
+        "clients/<int:client_id>/referral-letter.pdf",
+        report_views.referral_letter_pdf,
+        name="referral_letter_pdf",
+    ),
 ]
