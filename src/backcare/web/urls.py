@@ -68,6 +68,7 @@ urlpatterns = [
     path("clients/<int:client_id>/export.json", views.client_export, name="client_export"),
     path("clients/<int:client_id>/sessions.csv", views.sessions_csv, name="sessions_csv"),
     path("clients/<int:client_id>/fhir.json", fhir_views.client_fhir, name="client_fhir"),
+    path("clients/<int:client_id>/intakes/import/", fhir_views.intake_import, name="intake_import"),
     path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
     path("api-tokens/", api_views.tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", api_views.revoke, name="api_token_revoke"),
