@@ -76,3 +76,29 @@ def test_the_pages_link_to_the_pdfs(world: World) -> None:
     assert f'href="{letter}">Download PDF<' in letter_page
     client_page = browser.get(reverse("client_detail", args=[c])).content.decode()
     assert f'href="{report}"' in client_page and f'href="{letter}"' in client_page
+
+
+@pytest.mark.parametrize(("name", "action", "kind"), DOWNLOADS)
+def test_only_get_downloads(world: World, name: str, action: str, kind: str) -> None:
+    before = AuditEvent.objects.count()
+    response = browser_for(world.therapist).post(reverse(name, args=[world.client.pk]))
+    assert response.status_code == 405
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("kind", ["progress-report", "referral-letter"])
+def test_the_pdfs_by_api(world: World, tmp_path: Path, kind: str) -> None:
+    from support.api import call, token_for
+
+    token = token_for(world.therapist, write=False)
+    response = call("get", f"/clients/{world.client.pk}/{kind}.pdf", token)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    (tmp_path / "api.pdf").write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "api.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Carol Client" in text
+    action = f"export.api.{kind.replace('-', '_')}_pdf"
+    assert AuditEvent.objects.filter(action=action, client=world.client).count() == 1
+    other = call("get", f"/clients/{world.other_client.pk}/{kind}.pdf", token)
+    assert other.status_code == 404

@@ -554,6 +554,39 @@ def outcomes_csv(request: HttpRequest) -> Any:
     return _file_response(exports.outcomes_csv(found), "text/csv; charset=utf-8", "outcomes.csv")
 
 
+@api.get(
+    "/clients/{client_id}/progress-report.pdf",
+    response=_CLIENT,
+    openapi_extra=_ok("application/pdf", "The progress report (PDF)"),
+    summary="A client's progress report as PDF (audited)",
+)
+def progress_report_pdf(request: HttpRequest, client_id: int) -> Any:
+    from backcare.reports.pdf import progress_report_pdf as render
+
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="api.progress_report_pdf")
+    return _file_response(
+        render(client), "application/pdf", f"client-{client.pk}-progress-report.pdf"
+    )
+
+
+@api.get(
+    "/clients/{client_id}/referral-letter.pdf",
+    response=_CLIENT,
+    openapi_extra=_ok("application/pdf", "The letter for the client's doctor (PDF)"),
+    summary="A client's referral letter as PDF (audited)",
+)
+def referral_letter_pdf(request: HttpRequest, client_id: int) -> Any:
+    from backcare.reports.pdf import referral_letter_pdf as render
+
+    client = access.get_client(request.user, client_id)
+    actions.record_export(by=request.user, client=client, what="api.referral_letter_pdf")
+    therapist = access.therapist_of(request.user)
+    return _file_response(
+        render(client, therapist), "application/pdf", f"client-{client.pk}-referral-letter.pdf"
+    )
+
+
 class EraseIn(Schema):
     confirm_name: str
 

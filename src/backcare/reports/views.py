@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
 from backcare.clinic import access, actions
 from backcare.reports import pdf
@@ -23,6 +24,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def progress_report(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="progress_report_pdf")
@@ -30,6 +32,7 @@ def progress_report(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def referral_letter_pdf(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="referral_letter_pdf")
