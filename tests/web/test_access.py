@@ -15,6 +15,8 @@ def client_urls(w: World, client: Any, intake: Any, session: Any) -> list[str]:
     c = client.pk
     return [
         reverse("client_detail", args=[c]),
+        reverse("client_edit", args=[c]),
+        reverse("intake_import", args=[c]),
         reverse("intake_new", args=[c]),
         reverse("intake_detail", args=[c, intake.pk]),
         reverse("session_new", args=[c]),

@@ -123,6 +123,23 @@ def client_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Correct a client's name or contact details."""
+    client = access.get_client(request.user, client_id)
+    initial = {"full_name": client.full_name, "email": client.email, "phone": client.phone}
+    form = ClientForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_client(by=request.user, client=client, **form.cleaned_data)
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "The client's details were saved.")
+            return redirect("client_detail", client_id=client.pk)
+    return render(request, "clinic/client_edit.html", {"client": client, "form": form})
+
+
+@login_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="client")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("clients/new/", views.client_new, name="client_new"),
     path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
+    path("clients/<int:client_id>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:client_id>/intakes/new/", views.intake_new, name="intake_new"),
     path(
         "clients/<int:client_id>/intakes/<int:intake_id>/",

@@ -1,0 +1,42 @@
+"""Correcting a client's name and contact details from the web app."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from backcare.audit.models import AuditEvent
+from support.world import World, browser_for
+
+
+def test_editing_a_clients_details(world: World) -> None:
+    url = reverse("client_edit", args=[world.client.pk])
+    browser = browser_for(world.therapist)
+    page = browser.get(url).content.decode()
+    assert 'value="Carol Client"' in page
+    response = browser.post(url, {"full_name": "Carol Clientson", "email": "", "phone": "0123"})
+    assert response.status_code == 302
+    world.client.refresh_from_db()
+    assert (world.client.full_name, world.client.phone) == ("Carol Clientson", "0123")
+    event = AuditEvent.objects.get(action="client.update")
+    assert event.client == world.client and "Clientson" not in str(event.detail)
+
+
+def test_bad_details_are_field_errors_and_nothing_changes(world: World) -> None:
+    url = reverse("client_edit", args=[world.client.pk])
+    response = browser_for(world.therapist).post(
+        url, {"full_name": "   ", "email": "nope", "phone": ""}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a valid email address" in page and "required" in page.lower()
+    world.client.refresh_from_db()
+    assert world.client.full_name == "Carol Client"
+    assert not AuditEvent.objects.filter(action="client.update").exists()
+
+
+def test_another_clinic_cannot_edit(world: World) -> None:
+    url = reverse("client_edit", args=[world.client.pk])
+    response = browser_for(world.colleague).post(url, {"full_name": "Hijacked"})
+    assert response.status_code == 404
+    world.client.refresh_from_db()
+    assert world.client.full_name == "Carol Client"
