@@ -243,3 +243,13 @@ def test_duplicate_json_keys_are_refused() -> None:
     text = json.dumps(_response())[:-1] + ', "status": "completed"}'
     [(path, message)] = _problems(text)
     assert path == "" and "twice" in message
+
+
+def test_the_documented_example_answers_the_documented_intake() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    example = json.loads((docs / "questionnaire-response.json").read_text())
+    QuestionnaireResponse.model_validate(example)
+    intake = json.loads((docs / "intake.json").read_text())
+    assert intake_from_response(example).to_json() == parse_intake(intake).to_json()
