@@ -30,6 +30,7 @@ from backcare.core.models import Course, Intake
 from backcare.core.progress import progress as core_progress
 from backcare.core.validation import InvalidInput, Problem, course_from_text, intake_from_text
 from backcare.reports import exports
+from backcare.web.responses import attachment
 
 
 class TokenAuth(HttpBearer):
@@ -487,16 +488,6 @@ def checkin_create(request: HttpRequest, client_id: int, payload: CheckInIn) -> 
 # -- exports, erasure and FHIR -----------------------------------------------------------------
 
 
-def _file_response(
-    body: str | bytes, content_type: str, filename: str | None = None
-) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    if filename is not None:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"  # a clinical record is not kept in caches
-    return response
-
-
 def _ok(content_type: str, description: str, schema: dict[str, Any] | None = None) -> Any:
     """An OpenAPI 200 response of a given media type (for bodies that are not ninja's JSON)."""
     return {
@@ -522,7 +513,7 @@ def client_export(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="api.client_json")
     body = json.dumps(exports.client_export(client), ensure_ascii=False)
-    return _file_response(body, "application/json", f"client-{client.pk}.json")
+    return attachment(body, "application/json", f"client-{client.pk}.json")
 
 
 @api.get(
@@ -534,7 +525,7 @@ def client_export(request: HttpRequest, client_id: int) -> Any:
 def sessions_csv(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="api.sessions_csv")
-    return _file_response(
+    return attachment(
         exports.sessions_csv(client), "text/csv; charset=utf-8", f"client-{client.pk}-sessions.csv"
     )
 
@@ -551,7 +542,7 @@ def outcomes_csv(request: HttpRequest) -> Any:
         by=request.user, client=None, clinic=therapist.clinic, what="api.outcomes_csv"
     )
     found = access.clients_for(request.user).prefetch_related("sessions__amendments")
-    return _file_response(exports.outcomes_csv(found), "text/csv; charset=utf-8", "outcomes.csv")
+    return attachment(exports.outcomes_csv(found), "text/csv; charset=utf-8", "outcomes.csv")
 
 
 @api.get(
@@ -565,9 +556,7 @@ def progress_report_pdf(request: HttpRequest, client_id: int) -> Any:
 
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="api.progress_report_pdf")
-    return _file_response(
-        render(client), "application/pdf", f"client-{client.pk}-progress-report.pdf"
-    )
+    return attachment(render(client), "application/pdf", f"client-{client.pk}-progress-report.pdf")
 
 
 @api.get(
@@ -582,7 +571,7 @@ def referral_letter_pdf(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="api.referral_letter_pdf")
     therapist = access.therapist_of(request.user)
-    return _file_response(
+    return attachment(
         render(client, therapist), "application/pdf", f"client-{client.pk}-referral-letter.pdf"
     )
 
@@ -610,7 +599,7 @@ def client_erase(request: HttpRequest, client_id: int, payload: EraseIn) -> Any:
 def fhir_questionnaire(request: HttpRequest) -> Any:
     from backcare.fhir.questionnaire import intake_questionnaire
 
-    return _file_response(json.dumps(intake_questionnaire(), ensure_ascii=False), _FHIR_JSON)
+    return attachment(json.dumps(intake_questionnaire(), ensure_ascii=False), _FHIR_JSON)
 
 
 @api.get(
@@ -625,7 +614,7 @@ def client_fhir(request: HttpRequest, client_id: int) -> Any:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="api.fhir_bundle")
     body = json.dumps(client_bundle(client), ensure_ascii=False)
-    return _file_response(body, _FHIR_JSON)
+    return attachment(body, _FHIR_JSON)
 
 
 @api.post(

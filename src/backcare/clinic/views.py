@@ -38,6 +38,7 @@ from backcare.core.validation import InvalidInput, parse_intake
 from backcare.reports.exports import client_export as client_export_data
 from backcare.reports.exports import outcomes_csv
 from backcare.reports.exports import sessions_csv as client_sessions_csv
+from backcare.web.responses import attachment
 
 OVERDUE_AFTER = timedelta(days=14)
 
@@ -479,21 +480,20 @@ def client_export(request: HttpRequest, client_id: int) -> HttpResponse:
     """Everything stored about the client, as JSON (audited)."""
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="client_json")
-    response = HttpResponse(
+    return attachment(
         json.dumps(client_export_data(client), indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
+        "application/json; charset=utf-8",
+        f"client-{client.pk}.json",
     )
-    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.json"'
-    return response
 
 
 @login_required
 def sessions_csv(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="sessions_csv")
-    response = HttpResponse(client_sessions_csv(client), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}-sessions.csv"'
-    return response
+    return attachment(
+        client_sessions_csv(client), "text/csv; charset=utf-8", f"client-{client.pk}-sessions.csv"
+    )
 
 
 @login_required
@@ -504,9 +504,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         by=request.user, client=None, clinic=therapist.clinic, what="outcomes_csv"
     )
     clients = access.clients_for(request.user).prefetch_related("sessions__amendments")
-    response = HttpResponse(outcomes_csv(clients), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
-    return response
+    return attachment(outcomes_csv(clients), "text/csv; charset=utf-8", "outcomes.csv")
 
 
 @login_required

@@ -16,6 +16,7 @@ from backcare.clinic import access, actions
 from backcare.core.validation import InvalidInput, Problem
 from backcare.fhir.bundle import client_bundle
 from backcare.fhir.questionnaire import intake_from_response
+from backcare.web.responses import attachment
 
 
 @login_required
@@ -23,13 +24,11 @@ from backcare.fhir.questionnaire import intake_from_response
 def client_fhir(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_export(by=request.user, client=client, what="fhir_bundle")
-    response = HttpResponse(
+    return attachment(
         json.dumps(client_bundle(client), indent=2, ensure_ascii=False),
-        content_type="application/fhir+json; charset=utf-8",
+        "application/fhir+json; charset=utf-8",
+        f"client-{client.pk}-fhir.json",
     )
-    response["Content-Disposition"] = f'attachment; filename="client-{client.pk}-fhir.json"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class ImportForm(forms.Form):

@@ -12,15 +12,11 @@ from django.views.decorators.http import require_GET
 
 from backcare.clinic import access, actions
 from backcare.reports import pdf
+from backcare.web.responses import attachment
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    # The client's id, not their name: an ASCII filename that puts no name in a downloads folder.
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A clinical record: no copy kept by the browser or a proxy.
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(content, "application/pdf", filename)
 
 
 @login_required
