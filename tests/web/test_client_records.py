@@ -1,4 +1,4 @@
-"""Correcting a client's name and contact details from the web app."""
+"""Correcting a client's details, and how every download of a record is answered."""
 
 from __future__ import annotations
 
@@ -40,3 +40,23 @@ def test_another_clinic_cannot_edit(world: World) -> None:
     assert response.status_code == 404
     world.client.refresh_from_db()
     assert world.client.full_name == "Carol Client"
+
+
+def test_every_download_is_kept_out_of_caches(world: World) -> None:
+    from django.urls import reverse as r
+
+    c = world.client.pk
+    for url in (
+        r("client_export", args=[c]),
+        r("sessions_csv", args=[c]),
+        r("outcomes_csv"),
+        r("client_fhir", args=[c]),
+        r("progress_report_pdf", args=[c]),
+        r("referral_letter_pdf", args=[c]),
+    ):
+        response = browser_for(world.therapist).get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "no-store", url
+        assert response["Content-Disposition"].startswith('attachment; filename="client-') or (
+            url == r("outcomes_csv")
+        ), url
