@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+
+from backcare.accounts.models import Clinic, Therapist
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -95,3 +98,25 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     if bad:
         (ARTIFACTS / "axe.json").write_text(json.dumps(bad, indent=2))
     return bad
+
+
+# The therapist of the browser tests (a clinic admin), and signing her in.
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def therapist(transactional_db: Any) -> User:
+    clinic = Clinic.objects.create(name="Riverside")
+    user = User.objects.create_user(username="alice", password=PASSWORD)
+    Therapist.objects.create(
+        user=user, clinic=clinic, display_name="Alice Ng", is_clinic_admin=True
+    )
+    return user
+
+
+def sign_in(page: Any, base: str) -> None:
+    page.goto(f"{base}/sign-in/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")

@@ -4,34 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.contrib.auth.models import User
 
-from backcare.accounts.models import Clinic, Therapist
 from backcare.clinic import actions
 from backcare.clinic.models import Client, Session
 
-from .conftest import axe_violations, screenshot
-
-PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def therapist(transactional_db: Any) -> User:
-    clinic = Clinic.objects.create(name="Riverside")
-    user = User.objects.create_user(username="alice", password=PASSWORD)
-    Therapist.objects.create(
-        user=user, clinic=clinic, display_name="Alice Ng", is_clinic_admin=True
-    )
-    return user
-
-
-def sign_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+from .conftest import axe_violations, screenshot, sign_in
 
 
 def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None:
