@@ -61,8 +61,9 @@ def _report_invalid(where: str, problems: list[Any]) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from backcare.core.assessment import assess
-    from backcare.core.validation import InvalidInput, intake_from_text
+    # The fast path imports no pydantic unless the intake needs the exact path (see fastintake).
+    from backcare.core.fastintake import assess_text
+    from backcare.core.jsontext import InvalidInput
 
     if args.batch is not None:
         if args.file is not None:
@@ -76,10 +77,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
         raise UsageError("--format jsonl is for --batch; use text or json")
     where = "standard input" if args.file == "-" else args.file
     try:
-        intake = intake_from_text(_read_document(args.file))
+        result = assess_text(_read_document(args.file))
     except InvalidInput as exc:
         return _report_invalid(where, exc.problems)
-    result = assess(intake)
     if args.format == "json":
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -126,36 +126,58 @@ class _ProgressBar:
         sys.stderr.flush()
 
 
+_CHUNK = 32  # answers written at a time (about 0.7 MB): one join and one write per chunk
+
+
 def _assess_batch(path: str) -> int:
     """One answer per input line, in order, in constant memory; bad lines become error records."""
-    from backcare.core.assessment import assess
-    from backcare.core.validation import InvalidInput, intake_from_text
+    from functools import partial
+
+    from pydantic_core import from_json
+
+    from backcare.core.fastintake import answer_line
+    from backcare.core.jsontext import InvalidInput
     from backcare.core.vocabulary import ERROR_SCHEMA
 
+    # The parser `intake_from_text` uses for text without escapes (pydantic's), NaN refused.
+    parse = partial(from_json, allow_inf_nan=False)
     lines, size = _lines(path)
     bar = _ProgressBar(size)
     write = sys.stdout.buffer.write
     invalid = 0
     done_bytes = 0
     number = 0
-    for number, raw in enumerate(lines, 1):
-        done_bytes += len(raw)
-        try:
-            if not raw.strip():
-                raise InvalidInput([_blank_line()])
-            answer = assess(intake_from_text(raw)).json_text
-        except InvalidInput as exc:
-            invalid += 1
-            answer = _encode(
-                {
-                    "schema": ERROR_SCHEMA,
-                    "line": number,
-                    "errors": [p.to_json() for p in exc.problems],
-                }
-            )
-        write(answer.encode("utf-8") + b"\n")
-        if number % 1024 == 0:
-            bar.update(number, done_bytes)
+    pending: list[str] = []
+    add = pending.append
+    try:
+        for number, raw in enumerate(lines, 1):
+            done_bytes += len(raw)
+            try:
+                if not raw.strip():
+                    raise InvalidInput([_blank_line()])
+                add(answer_line(raw, parse))
+            except InvalidInput as exc:
+                invalid += 1
+                add(
+                    _encode(
+                        {
+                            "schema": ERROR_SCHEMA,
+                            "line": number,
+                            "errors": [p.to_json() for p in exc.problems],
+                        }
+                    )
+                )
+            if number % _CHUNK == 0:
+                pending.append("")  # for the last line's newline
+                write("\n".join(pending).encode("utf-8"))
+                pending.clear()
+                if number % 1024 == 0:
+                    bar.update(number, done_bytes)
+    finally:
+        # Every answer made so far is written, even if a later line failed.
+        if pending:
+            pending.append("")
+            write("\n".join(pending).encode("utf-8"))
     bar.update(number, done_bytes, final=True)
     sys.stdout.flush()
     if invalid:
@@ -165,7 +187,7 @@ def _assess_batch(path: str) -> int:
 
 
 def _blank_line() -> Any:
-    from backcare.core.validation import Problem
+    from backcare.core.jsontext import Problem
 
     return Problem("", "is an empty line; each line must be one intake JSON object")
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
-from backcare.core.validation import InvalidInput, parse_course, parse_intake, parse_json
+from backcare.core.validation import (
+    InvalidInput,
+    intake_from_text,
+    parse_course,
+    parse_intake,
+    parse_json,
+)
 from support.intakes import MINIMAL, intake_doc
 
 
@@ -164,6 +171,40 @@ def test_json_that_plain_parsers_accept_is_refused_too(text: str | bytes, fragme
         parse_json(text)
     (problem,) = caught.value.problems
     assert problem.path == "" and fragment in problem.message
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [
+        ("pain.regions", "pain.regions[0]"),
+        ("clearances", "clearances[0].rule"),
+        ("sex", "sex"),
+    ],
+)
+def test_half_a_surrogate_pair_is_refused_with_its_path(field: str, path: str) -> None:
+    # JSON may spell "\ud800" (half a UTF-16 pair); no database or page can hold it, and
+    # pydantic cannot even word its own error about it, so it is refused by name.
+    value: Any = {
+        "pain.regions": ["lumb\ud800"],
+        "clearances": [{"rule": "\ud800", "date": "2025-01-01", "by": "A"}],
+        "sex": "\udfff",
+    }[field]
+    doc = intake_doc({field: value})
+    assert "surrogate" in problems(doc)[path]
+    text = json.dumps(doc)  # escapes them as \ud800
+    with pytest.raises(InvalidInput) as caught:
+        intake_from_text(text)
+    assert "surrogate" in {p.path: p.message for p in caught.value.problems}[path]
+
+
+def test_a_whole_surrogate_pair_is_ordinary_text() -> None:
+    doc = intake_doc(
+        {
+            "clearances": [{"rule": "CI-DVT", "date": "2025-01-01", "by": "Dr \U0001f600"}],
+            "conditions": ["deep_vein_thrombosis"],
+        }
+    )
+    assert intake_from_text(json.dumps(doc)).clearances[0].by == "Dr \U0001f600"
 
 
 def test_huge_numbers_are_refused_not_overflowed() -> None:

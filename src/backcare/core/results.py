@@ -296,26 +296,69 @@ def _findings_text(items: tuple[Finding, ...]) -> str:
     return "[" + ",".join(f.json_text for f in items) + "]"
 
 
+findings_text = _findings_text
+
+
 def dumps_assessment(a: Assessment) -> str:
     """`a.to_json()` as compact JSON text, equal to `json.dumps(a.to_json())` once parsed.
 
     The batch command's hot path: findings are spliced in from their cached text.
     """
     t = a.techniques
-    referral = "null" if a.referral is None else a.referral.json_text
-    plan = "null" if a.plan is None else a.plan.json_text
+    return assessment_text(
+        schema=a.schema,
+        rules_version=_encode(a.rules_version),
+        disposition=a.disposition,
+        referral="null" if a.referral is None else a.referral.json_text,
+        max_pressure=a.max_pressure,
+        techniques=(
+            t.swedish.json_text,
+            t.deep_tissue.json_text,
+            t.trigger_point.json_text,
+            t.myofascial_release.json_text,
+        ),
+        precautions=_findings_text(a.precautions),
+        cleared=cleared_text(a.cleared),
+        plan="null" if a.plan is None else a.plan.json_text,
+        measures=a.measures.json_text,
+        trace=a.trace,
+    )
+
+
+def cleared_text(cleared: tuple[ClearedFinding, ...]) -> str:
+    """The `cleared` list as compact JSON text."""
+    return _encode([c.to_json() for c in cleared]) if cleared else "[]"
+
+
+def assessment_text(
+    *,
+    schema: str,
+    rules_version: str,
+    disposition: str,
+    referral: str,
+    max_pressure: str | None,
+    techniques: tuple[str, str, str, str],
+    precautions: str,
+    cleared: str,
+    plan: str,
+    measures: str,
+    trace: tuple[str, ...],
+) -> str:
+    """An assessment's compact JSON text from its parts' texts (`rules_version` already as JSON,
+    `techniques` the four verdicts in contract order). `dumps_assessment` writes every answer
+    through here, and so does the engine's `firing_text`, which needs no Assessment."""
+    swedish, deep_tissue, trigger_point, myofascial_release = techniques
     # Enum values and rule ids are plain ASCII words: they need no escaping.
-    max_pressure = "null" if a.max_pressure is None else '"' + a.max_pressure + '"'
-    cleared = _encode([c.to_json() for c in a.cleared]) if a.cleared else "[]"
-    trace = '["' + '","'.join(a.trace) + '"]' if a.trace else "[]"
+    pressure = "null" if max_pressure is None else '"' + max_pressure + '"'
+    trace_text = '["' + '","'.join(trace) + '"]' if trace else "[]"
     return (
-        f'{{"schema":"{a.schema}","rules_version":{_encode(a.rules_version)},'
-        f'"disposition":"{a.disposition}","referral":{referral},'
-        f'"max_pressure":{max_pressure},'
-        f'"techniques":{{"swedish":{t.swedish.json_text},'
-        f'"deep_tissue":{t.deep_tissue.json_text},'
-        f'"trigger_point":{t.trigger_point.json_text},'
-        f'"myofascial_release":{t.myofascial_release.json_text}}},'
-        f'"precautions":{_findings_text(a.precautions)},"cleared":{cleared},'
-        f'"plan":{plan},"measures":{a.measures.json_text},"trace":{trace}}}'
+        f'{{"schema":"{schema}","rules_version":{rules_version},'
+        f'"disposition":"{disposition}","referral":{referral},'
+        f'"max_pressure":{pressure},'
+        f'"techniques":{{"swedish":{swedish},'
+        f'"deep_tissue":{deep_tissue},'
+        f'"trigger_point":{trigger_point},'
+        f'"myofascial_release":{myofascial_release}}},'
+        f'"precautions":{precautions},"cleared":{cleared},'
+        f'"plan":{plan},"measures":{measures},"trace":{trace_text}}}'
     )

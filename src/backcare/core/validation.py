@@ -13,64 +13,27 @@ import difflib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pydantic
 from pydantic import BaseModel
 
+from backcare.core.jsontext import InvalidInput, Problem, parse_json
+from backcare.core.jsontext import keys_surely_unique as _keys_surely_unique
 from backcare.core.models import Course, Intake
 
+__all__ = [
+    "InvalidInput",
+    "Problem",
+    "course_from_text",
+    "intake_from_text",
+    "parse_course",
+    "parse_intake",
+    "parse_json",
+    "validate",
+]
+
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    path: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message}
-
-
-class InvalidInput(ValueError):
-    """The document is not valid; `problems` lists every reason, each with its path."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(f"{p.path or '(document)'}: {p.message}" for p in problems))
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return obj
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number in JSON")
-
-
-def parse_json(text: str | bytes) -> Any:
-    """Parse one JSON document strictly: no duplicate keys, no NaN or Infinity."""
-    try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
-    except _DuplicateKey as exc:
-        message = f"the key {exc.args[0]!r} appears twice in one object"
-        raise InvalidInput([Problem("", message)]) from None
-    except UnicodeDecodeError:
-        raise InvalidInput([Problem("", "is not UTF-8 text")]) from None
-    except ValueError as exc:
-        raise InvalidInput([Problem("", f"is not valid JSON: {exc}")]) from None
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -191,34 +154,42 @@ _INT_TAGS = frozenset({"int", "constrained-int"})
 _UNION_TAGS = _INT_TAGS | {"float", "constrained-float"}
 
 
+def _lone_surrogates(node: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
+    """Text holding half of a UTF-16 pair ("\\ud800" in JSON) cannot be stored, shown or even
+    reported by pydantic (it fails to render its own message), so it is refused up front."""
+    out: list[Problem] = []
+    if isinstance(node, str):
+        if not node.isascii() and _SURROGATE.search(node):
+            out.append(Problem(_path(loc), "must be Unicode text, not half of a surrogate pair"))
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+                out.append(Problem(_path(loc), "has a key that is half of a surrogate pair"))
+            out += _lone_surrogates(value, (*loc, str(key)))
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            out += _lone_surrogates(value, (*loc, i))
+    return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def validate(model: type[M], data: Any) -> M:
     """Validate parsed JSON against a contract model, raising InvalidInput with every problem."""
     if type(data) is not dict and not isinstance(data, Mapping):  # fast path for parsed JSON
         raise InvalidInput([Problem("", f"must be one JSON object, not {_describe(data)}")])
+    if surrogates := _lone_surrogates(data):
+        raise InvalidInput(surrogates)
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         raise InvalidInput(_problems(model, exc)) from None
 
 
-# A key in JSON text: a string followed by a colon. Used only to prove that a document has no
-# repeated key anywhere, which lets pydantic parse the text directly (much faster than json.loads
-# with a duplicate-detecting hook). Any doubt -- a repeated key name anywhere, a backslash escape
-# that could spell a key two ways, a NaN or Infinity -- takes the exact path instead.
-_KEY = re.compile(rb'"([^"\\]*)"\s*:')
-
-
-def _keys_surely_unique(text: bytes) -> bool:
-    # NaN and Infinity: pydantic's parser reads them as numbers; the exact path refuses them.
-    if b"\\" in text or b"NaN" in text or b"Infinity" in text:
-        return False
-    keys = _KEY.findall(text)
-    return len(keys) == len(set(keys))
-
-
 def _validate_text(model: type[M], text: str | bytes) -> M:
     raw = text.encode("utf-8") if isinstance(text, str) else text
-    if not _keys_surely_unique(raw):
+    if not _keys_surely_unique(raw) or _SURROGATE_ESCAPE.search(raw):
         return validate(model, parse_json(raw))
     try:
         return model.model_validate_json(raw)
@@ -228,6 +199,10 @@ def _validate_text(model: type[M], text: str | bytes) -> M:
         if any(e["type"] == "model_type" and not e["loc"] for e in exc.errors()):
             return validate(model, parse_json(raw))  # not an object at all
         raise InvalidInput(_problems(model, exc)) from None
+
+
+# A JSON escape of half a surrogate pair: such text goes the way of `validate`, which refuses it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def intake_from_text(text: str | bytes) -> Intake:

