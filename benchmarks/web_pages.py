@@ -136,7 +136,7 @@ def main() -> None:
     for name, times in results.items():
         p50 = statistics.median(times)
         p95 = statistics.quantiles(times, n=20)[18]
-        print(f"{name:32} {p50:8.1f} {p95:8.1f} {p50 / base:14.1f}")
+        print(f"{name:32} {p50:8.2f} {p95:8.2f} {p50 / base:14.2f}")
     print("targets: within 3x the trivial view; p95 under 100 ms")
 
 

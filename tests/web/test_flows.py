@@ -327,6 +327,30 @@ def test_cached_pages_change_as_soon_as_the_record_does(world: World) -> None:
     assert "AL-NEW-RED-FLAG" in progress and "Next step: emergency" in progress
 
 
+def test_the_cached_progress_page_carries_each_requests_own_csrf_token_and_names(
+    world: World,
+) -> None:
+    from django.test import Client as Browser
+
+    from support.world import make_therapist
+
+    url = reverse("progress", args=[world.client.pk])
+    tokens = []
+    carol = make_therapist("carol", world.therapist.therapist.clinic)
+    for user in (world.therapist, world.therapist, carol):  # the second is served from cache
+        browser = Browser(enforce_csrf_checks=True)
+        browser.force_login(user)
+        page = browser.get(url).content.decode()
+        assert user.therapist.display_name in page  # not the first viewer's cached header
+        (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        tokens.append(token)
+        assert "csrf-" not in token
+        signed_out = browser.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+        assert signed_out.status_code == 302  # the token works: CSRF checks are on
+        assert browser.get(url).status_code == 302  # and the user is signed out
+    assert len(set(tokens)) == 3
+
+
 def test_exports_are_complete_safe_and_audited(world: World) -> None:
     import csv
     import io

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -403,11 +406,39 @@ def measurement_new(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
+# Stands for the request's CSRF token in a cached page (random: no content can contain it).
+_CSRF_SLOT = "csrf-" + secrets.token_hex(16)
+
+
 @login_required
 def progress_page(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="progress")
-    key = _cache_key("progress", access.therapist_of(request.user), client.pk)
+    therapist = access.therapist_of(request.user)
+    if get_messages(request):  # a message to show once (e.g. "Measurements recorded."): fresh
+        return render(request, "clinic/progress.html", _progress_context(therapist, client))
+    # The whole page is rendered once per state of the clinic's records (see _cache_key) and
+    # per name shown in it; only the request's CSRF token is put in on each request.
+    key = _cache_key(
+        "progress-page",
+        therapist,
+        client.pk,
+        client.full_name,
+        therapist.pk,
+        therapist.display_name,
+        therapist.is_clinic_admin,
+        therapist.clinic.name,
+    )
+    page = cache.get(key)
+    if page is None:
+        context = _progress_context(therapist, client) | {"csrf_token": _CSRF_SLOT}
+        page = render_to_string("clinic/progress.html", context, request)
+        cache.set(key, page, 600)
+    return HttpResponse(page.replace(_CSRF_SLOT, get_token(request)))
+
+
+def _progress_context(therapist: Any, client: Any) -> dict[str, Any]:
+    key = _cache_key("progress", therapist, client.pk)
     body = cache.get(key)
     if body is None:
         # Rendered once per state of the clinic's records (see _cache_key).
@@ -421,11 +452,7 @@ def progress_page(request: HttpRequest, client_id: int) -> HttpResponse:
             },
         )
         cache.set(key, body, 600)
-    return render(
-        request,
-        "clinic/progress.html",
-        {"client": client, "body": mark_safe(body)},  # our own rendered template
-    )
+    return {"client": client, "body": mark_safe(body)}  # our own rendered template
 
 
 @login_required
