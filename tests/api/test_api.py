@@ -8,6 +8,7 @@ from django.test import Client as Browser
 
 from backcare.api.models import ApiToken
 from backcare.audit.models import AuditEvent
+from backcare.clinic.models import Client
 from backcare.demo import example_cases
 from support.api import call, token_for
 from support.world import INTAKE, World, browser_for
@@ -186,3 +187,18 @@ def test_nul_characters_are_refused_cleanly(world: World) -> None:
     response = call("post", "/clients", token, {"full_name": "A\u0000B"})
     assert response.status_code == 422
     assert response.json() == [{"path": "", "message": "must not contain NUL characters"}]
+
+
+def test_half_a_surrogate_pair_is_refused_cleanly_and_a_whole_one_kept(world: World) -> None:
+    # JSON can spell half a UTF-16 pair ("\\ud800"); no database can store it (a 500 before).
+    token = token_for(world.therapist)
+    response = call("post", "/clients", token, {"full_name": "A\ud800B", "phone": "\udc00"})
+    assert response.status_code == 422
+    message = "must be Unicode text, not half of a surrogate pair"
+    assert response.json() == [
+        {"path": "full_name", "message": message},
+        {"path": "phone", "message": message},
+    ]
+    assert not Client.objects.filter(full_name__startswith="A").exists()
+    whole = call("post", "/clients", token, {"full_name": "Zo\U0001f600"})
+    assert whole.status_code == 201 and whole.json()["full_name"] == "Zo\U0001f600"

@@ -5,8 +5,11 @@ Clinical records are open on shared clinic computers; a forgotten session must n
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -36,11 +39,13 @@ class IdleTimeoutMiddleware:
 
 
 class RefuseNulMiddleware:
-    """Refuse API requests carrying a NUL character (raw or as a JSON \\u0000 escape).
+    """Refuse API requests carrying text no database can store: a NUL character (raw or as a
+    JSON \\u0000 escape) or half of a UTF-16 surrogate pair (a lone \\ud800 escape).
 
-    No clinical text contains one, and PostgreSQL cannot store it in text or jsonb: without this
-    such a request would fail half-way with a server error instead of a clear 422.
-    (The web forms refuse NUL already, through Django's own validator.)
+    No clinical text contains either. PostgreSQL cannot store NUL in text or jsonb, and neither
+    database nor any page can encode a lone surrogate: without this such a request would fail
+    half-way with a server error instead of a clear 422. (The web forms cannot send either:
+    Django's validator refuses NUL, and a browser posts UTF-8, which has no lone surrogates.)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -53,4 +58,37 @@ class RefuseNulMiddleware:
             if "%00" in query or b"\x00" in body or b"\\u0000" in body.lower():
                 problem = [{"path": "", "message": "must not contain NUL characters"}]
                 return JsonResponse(problem, status=422, safe=False)
+            if _SURROGATE_ESCAPE.search(body) and (paths := _lone_surrogates(body)):
+                message = "must be Unicode text, not half of a surrogate pair"
+                problems = [{"path": path, "message": message} for path in paths]
+                return JsonResponse(problems, status=422, safe=False)
         return self.get_response(request)
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # cheap: most bodies have none
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogates(body: bytes) -> list[str]:
+    """Where the JSON body holds text with half a surrogate pair (a whole pair is one character
+    once parsed, so it is not found). Bodies that are not JSON are left to the API's parser."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return []
+    found: list[str] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                found.append(path)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(key, path)
+                walk(value, f"{path}.{key}" if path else key)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(data, "")
+    return found
