@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backcare.core.rules.tables import Rule, Tables, load_tables
+from backcare.core.rules.tables import ChangeRule, Rule, Tables, load_tables
 
 _SECTIONS = (
     ("referral", "§2 Red flags and referral rules"),
@@ -63,11 +63,43 @@ def rules_json() -> dict[str, Any]:
             ]
             for key, _ in _SECTIONS
         },
+        "change": [
+            {
+                "measure": c.measure,
+                "name": c.name,
+                "meaningful_points": float(c.meaningful_points),
+                "meaningful_percent": float(c.meaningful_percent),
+                "worsening_points": None
+                if c.worsening_points is None
+                else float(c.worsening_points),
+                "sources": list(c.sources),
+            }
+            for c in tables.change.values()
+        ],
         "sources": {
             s.id: {"citation": s.citation, "link": s.link, "policy": s.is_policy}
             for s in tables.sources.values()
         },
     }
+
+
+_CHANGE_TITLE = "§6 Meaningful change and worsening, per measure"
+_CHANGE_NOTE = (
+    "Change = latest - baseline, in points and as a percent of the baseline (rounded half away "
+    "from zero to one decimal). Meaningful improvement needs both thresholds; a baseline of 0 is "
+    "never meaningful. The first measure to reach its worsening threshold makes the status "
+    "`worsening`."
+)
+
+
+def _improvement(c: ChangeRule) -> str:
+    return f"change <= {c.meaningful_points} points and <= {c.meaningful_percent} %"
+
+
+def _worsening(c: ChangeRule) -> str:
+    if c.worsening_points is None:
+        return "never (no threshold in the spec)"
+    return f"change >= {c.worsening_points} points"
 
 
 def _cell(text: str) -> str:
@@ -104,6 +136,19 @@ def rules_markdown() -> str:
                 f"| {r.id} | `{_cell(r.when.source)}` | {_cell(effect(r, tables))} | "
                 f"{_cell(r.text)} | {_cell(r.therapist_text)} | {', '.join(r.sources)} |"
             )
+    out += [
+        "",
+        f"## {_CHANGE_TITLE}",
+        "",
+        _CHANGE_NOTE,
+        "",
+        "| measure | meaningful improvement (both) | worsening | sources |",
+        "|---|---|---|---|",
+    ]
+    for c in tables.change.values():
+        out.append(
+            f"| {_cell(c.name)} | {_improvement(c)} | {_worsening(c)} | {', '.join(c.sources)} |"
+        )
     out += ["", "## Sources", "", "| id | citation | link |", "|---|---|---|"]
     for s in tables.sources.values():
         citation = "backcare's own choice (not a publication)" if s.is_policy else s.citation
@@ -121,4 +166,10 @@ def rules_text() -> str:
             out.append(f"      when:    {r.when.source}")
             out.append(f"      effect:  {effect(r, tables)}")
             out.append(f"      sources: {', '.join(r.sources)}")
+    out += ["", _CHANGE_TITLE]
+    for c in tables.change.values():
+        out.append(f"  {c.measure}: {c.name}")
+        out.append(f"      meaningful: {_improvement(c)}")
+        out.append(f"      worsening:  {_worsening(c)}")
+        out.append(f"      sources:    {', '.join(c.sources)}")
     return "\n".join(out) + "\n"

@@ -195,7 +195,9 @@ def test_rules_markdown_lists_every_rule_with_sources() -> None:
     for rule in load_tables().assessment_rules + load_tables().alerts:
         assert f"| {rule.id} |" in result.stdout
     assert "Cherkin DC" in result.stdout and "backcare's own choice" in result.stdout
+    assert "| PEG (0-10) | change <= -1 points and <= -30 % | never" in result.stdout
     as_json = json.loads(run("rules", "--format", "json").stdout)
+    assert [c["measure"] for c in as_json["change"]] == ["pain", "rmdq", "odi", "peg"]
     assert as_json["sections"]["referral"][0]["id"] == "RF-CES-SADDLE"
     assert "RF-CES-SADDLE" in run("rules").stdout
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backcare.core.progress import change, progress
+from backcare.core.progress import change, meaningful_line, progress
 from backcare.core.validation import parse_course
 
 INTAKE = {
@@ -75,6 +75,24 @@ def test_change(
     assert c.change_points == Decimal(points)
     assert c.change_percent == (None if percent is None else Decimal(percent))
     assert c.meaningful is meaningful
+
+
+@pytest.mark.parametrize(
+    ("baseline", "line"),
+    [(10, "7.0"), (7, "4.9"), (6, "4"), (2, "0"), (1, None), (0, None), (6.5, "4.5")],
+)
+def test_meaningful_line(baseline: float, line: str | None) -> None:
+    got = meaningful_line("pain", baseline)
+    assert got == (None if line is None else Decimal(line))
+
+
+def test_on_whole_pain_scores_the_line_separates_meaningful_from_not() -> None:
+    # The chart's dashed line must agree with the verdict for every whole 0-10 pair.
+    for baseline in range(11):
+        line = meaningful_line("pain", baseline)
+        for latest in range(11):
+            verdict = change("pain", baseline, latest).meaningful
+            assert verdict == (line is not None and latest <= line), (baseline, latest)
 
 
 def test_change_json_numbers() -> None:

@@ -12,6 +12,8 @@ from backcare.core.rules.tables import (
     COURSE_FACTS,
     INTAKE_DERIVED_FACTS,
     INTAKE_FIELD_FACTS,
+    TableError,
+    _change_rules,
     clearable_rule_ids,
     load_tables,
 )
@@ -147,3 +149,70 @@ def test_condition_language_refuses(source: str) -> None:
 def test_condition_names_are_recorded() -> None:
     c = compile_condition("a and (red_flags.fever or n > 2)", KNOWN)
     assert c.names == {"a", "red_flags.fever", "n"}
+
+
+# --- §6 change thresholds (change.toml) ------------------------------------------------------
+
+
+def test_change_thresholds_are_the_specs() -> None:
+    # clinical-rules-v1 §6, transcribed: (points, percent) for meaningful improvement; points
+    # for worsening (none for PEG).
+    spec = {
+        "pain": ("-2", "-30", "2"),
+        "rmdq": ("-5", "-30", "5"),
+        "odi": ("-10", "-30", "10"),
+        "peg": ("-1", "-30", None),
+    }
+    got = {
+        m: (
+            str(c.meaningful_points),
+            str(c.meaningful_percent),
+            None if c.worsening_points is None else str(c.worsening_points),
+        )
+        for m, c in TABLES.change.items()
+    }
+    assert got == spec
+    assert list(TABLES.change) == list(spec)  # worsening is checked in the spec's order
+
+
+def test_every_change_threshold_cites_known_sources_and_says_both_is_policy() -> None:
+    for c in TABLES.change.values():
+        assert c.sources and set(c.sources) <= set(TABLES.sources), c.measure
+        assert "policy" in c.sources, c.measure  # requiring both thresholds is our choice
+    assert "reed2024" in TABLES.change["peg"].sources
+
+
+GOOD_ROW = {"name": "x", "meaningful_points": -2, "meaningful_percent": -30, "sources": ["policy"]}
+
+
+def _change_table(**pain: object) -> dict[str, object]:
+    rows = {m: dict(GOOD_ROW) for m in ("pain", "rmdq", "odi", "peg")}
+    rows["pain"].update(pain)
+    return {"measure": rows}
+
+
+@pytest.mark.parametrize(
+    ("table", "fragment"),
+    [
+        (_change_table(meaningful_points=2), "meaningful thresholds < 0"),  # a sign slip
+        (_change_table(meaningful_percent=30), "meaningful thresholds < 0"),
+        (_change_table(worsening_points=-2), "worsening > 0"),
+        (_change_table(worsening_points="2"), "must be numbers"),
+        (_change_table(meaningfull_points=-2), "unknown ['meaningfull_points']"),
+        (_change_table(sources=["nobody2020"]), "unknown or no sources"),
+        (_change_table(sources=[]), "unknown or no sources"),
+        ({"measure": {"pain": GOOD_ROW}}, "needs exactly the measures"),
+        ({"measure": dict(reversed(_change_table()["measure"].items()))}, "in that order"),  # type: ignore[attr-defined]
+    ],
+)
+def test_a_bad_change_table_is_refused_at_load(table: dict[str, object], fragment: str) -> None:
+    with pytest.raises(TableError) as caught:
+        _change_rules(table, TABLES.sources)
+    assert fragment in str(caught.value)
+
+
+def test_a_good_change_table_loads() -> None:
+    assert (
+        _change_rules(_change_table(worsening_points=2), TABLES.sources)["pain"].worsening_points
+        == 2
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from backcare.core.progress import meaningful_line
 from backcare.core.rules.tables import load_tables
 
 TECHNIQUE_ORDER = ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
@@ -80,11 +81,11 @@ def _num(value: Any) -> float | None:
 def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
     """Data for the pain chart: sessions (before/after), check-ins and the meaningful-change line.
 
-    The line is the highest pain that would count as meaningful improvement over the baseline
-    (at least 2 points and at least 30 % lower: clinical-rules-v1 §6).
+    The line is the core's `meaningful_line` for pain: the level meeting both thresholds of
+    meaningful improvement over the baseline (clinical-rules-v1 §6, rules/data/change.toml).
     """
     baseline = Decimal(str(course["baseline"]["pain"]))
-    threshold = min(baseline - 2, baseline * Decimal("0.7"))
+    threshold = meaningful_line("pain", course["baseline"]["pain"])
     points: list[dict[str, Any]] = []
     for s in course["sessions"]:
         points.append(
@@ -107,7 +108,7 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
         "after": [p.get("after") for p in points],
         "checkin": [p.get("pain") for p in points],
         "baseline": float(baseline),
-        "threshold": float(threshold) if threshold >= 0 else None,
+        "threshold": None if threshold is None else float(threshold),
         "disability": [
             {
                 "date": f["date"],
@@ -118,4 +119,18 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
             for f in course["followups"]
             if any(f.get(k) is not None for k in ("rmdq", "odi", "peg"))
         ],
+    }
+
+
+def meaningful_change() -> dict[str, Any]:
+    """What counts as meaningful improvement, in words, with its sources (change.toml)."""
+    rules = load_tables().change
+    pain = rules["pain"]
+    ids = list(dict.fromkeys(sid for rule in rules.values() for sid in rule.sources))
+    ids.sort(key=lambda sid: load_tables().sources[sid].is_policy)  # our own choice last
+    return {
+        "pain_terms": (
+            f"at least {-pain.meaningful_points} points and {-pain.meaningful_percent} % lower"
+        ),
+        "sources": ids,
     }

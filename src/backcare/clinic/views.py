@@ -35,7 +35,7 @@ from backcare.clinic.forms import (
     SessionForm,
 )
 from backcare.clinic.models import BODY_REGIONS
-from backcare.clinic.presenting import assessment_view, progress_chart
+from backcare.clinic.presenting import assessment_view, meaningful_change, progress_chart
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.reports.exports import client_export as client_export_data
@@ -449,6 +449,7 @@ def _progress_context(therapist: Any, client: Any) -> dict[str, Any]:
             {
                 "p": None if result is None else result.to_json(),
                 "chart_json": None if document is None else json.dumps(progress_chart(document)),
+                "meaningful": meaningful_change(),
             },
         )
         cache.set(key, body, 600)

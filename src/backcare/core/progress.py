@@ -2,7 +2,8 @@
 
 Change scores are computed in decimal arithmetic from the values as written (6.1 stays 6.1, no
 binary-float noise) and percentages are rounded half away from zero to one decimal. The alert
-table (rules/data/alerts.toml) is evaluated against the facts built in `_course_facts`.
+table (rules/data/alerts.toml) is evaluated against the facts built in `_course_facts`; the
+thresholds of meaningful change and worsening are rules/data/change.toml.
 """
 
 from __future__ import annotations
@@ -26,26 +27,33 @@ from backcare.core.vocabulary import (
     Status,
 )
 
-# (points, percent) a change must reach, both, to be meaningful improvement (ostelo2008,
-# farrar2001, reed2024; requiring both is the spec's conservative policy).
-MEANINGFUL: dict[str, tuple[Decimal, Decimal]] = {
-    "pain": (Decimal(-2), Decimal(-30)),
-    "rmdq": (Decimal(-5), Decimal(-30)),
-    "odi": (Decimal(-10), Decimal(-30)),
-    "peg": (Decimal(-1), Decimal(-30)),
-}
-# Points of change that mean worsening (PEG has none in the spec).
-WORSENING: dict[str, Decimal] = {"pain": Decimal(2), "rmdq": Decimal(5), "odi": Decimal(10)}
-
 
 def change(measure: str, baseline: int | float, latest: int | float) -> Change:
-    """One measure's change object (contracts-v1 §4, clinical-rules-v1 §6)."""
+    """One measure's change object (contracts-v1 §4, clinical-rules-v1 §6; thresholds in
+    rules/data/change.toml)."""
     base, last = to_decimal(baseline), to_decimal(latest)
     points = last - base
     percent = None if base == 0 else round_half_up(Decimal(100) * points / base, 1)
-    need_points, need_percent = MEANINGFUL[measure]
-    meaningful = percent is not None and points <= need_points and percent <= need_percent
+    rule = load_tables().change[measure]
+    meaningful = (
+        percent is not None
+        and points <= rule.meaningful_points
+        and percent <= rule.meaningful_percent
+    )
     return Change(base, last, points, percent, meaningful)
+
+
+def meaningful_line(measure: str, baseline: int | float) -> Decimal | None:
+    """The value a measure must fall to from `baseline` to meet both thresholds of meaningful
+    improvement (to draw on a chart); None when no value can (a baseline too low, or 0).
+
+    The spec compares the rounded percent, so a value a hair above this line may still count;
+    the verdict is always `change`'s, never the line's.
+    """
+    base = to_decimal(baseline)
+    rule = load_tables().change[measure]
+    line = min(base + rule.meaningful_points, base * (1 + rule.meaningful_percent / 100))
+    return line if base > 0 and line >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +88,10 @@ def latest_values(course: Course) -> dict[str, int | float | None]:
 
 def status_of(changes: dict[str, Change | None]) -> Status:
     """§6 status: worsening first (safety), then meaningful improvement, improving, no change."""
-    for measure, threshold in WORSENING.items():
+    for measure, rule in load_tables().change.items():
         c = changes.get(measure)
-        if c is not None and c.change_points >= threshold:
+        threshold = rule.worsening_points
+        if c is not None and threshold is not None and c.change_points >= threshold:
             return "worsening"
     if any(c is not None and c.meaningful for c in changes.values()):
         return "meaningful_improvement"

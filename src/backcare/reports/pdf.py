@@ -47,12 +47,10 @@ from reportlab.platypus import (
 from backcare.accounts.models import Therapist
 from backcare.clinic.course import client_progress, course_document
 from backcare.clinic.models import BODY_REGIONS, Client
-from backcare.clinic.presenting import assessment_view, progress_chart
+from backcare.clinic.presenting import assessment_view, meaningful_change, progress_chart
 from backcare.core.rules.tables import load_tables
 
 DISCLAIMER = "backcare is decision support for trained massage therapists, not a diagnosis."
-# The sources the progress page cites for what counts as meaningful change (clinical-rules §6).
-MEANINGFUL_CHANGE_SOURCES = ("ostelo2008", "farrar2001", "reed2024")
 
 FONT = "BackcareSans"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -453,7 +451,7 @@ def _chart_section(
     caption = (
         "Pain (0–10): before and after each session, and at check-ins. The dashed line is the "
         "level that would count as meaningful improvement from the baseline of "
-        f"{_num(p['pain']['baseline'])} (at least 2 points and 30 % lower)."
+        f"{_num(p['pain']['baseline'])} ({meaningful_change()['pain_terms']})."
     )
     return [KeepTogether([heading, pain_chart(chart), Paragraph(caption, styles["small"])])]
 
@@ -589,11 +587,12 @@ def _change_section(
                 "yes" if change["meaningful"] else "no",
             ]
         )
-    cited.extend(MEANINGFUL_CHANGE_SOURCES)
+    sources = meaningful_change()["sources"]
+    cited.extend(sources)
     return [
         Paragraph("Change from baseline", styles["h2"]),
         _table(rows, [110, 65, 65, 65, 65, 80], styles),
-        Paragraph(f"Meaningful change: {', '.join(MEANINGFUL_CHANGE_SOURCES)}.", styles["small"]),
+        Paragraph(f"Meaningful change: {', '.join(sources)}.", styles["small"]),
     ]
 
 

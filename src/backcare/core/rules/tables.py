@@ -15,6 +15,7 @@ import pkgutil
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -139,6 +140,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ChangeRule:
+    """§6: how large a change in one measure must be (a row of change.toml)."""
+
+    measure: str
+    name: str
+    meaningful_points: Decimal  # at most this many points (negative: lower is better) ...
+    meaningful_percent: Decimal  # ... and at most this rounded percent
+    worsening_points: Decimal | None  # at least this many points; None: never worsening
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Tables:
     version: str
     predicates: tuple[Predicate, ...]
@@ -148,6 +161,7 @@ class Tables:
     techniques: tuple[Rule, ...]  # §5 fit rules
     plan: tuple[Rule, ...]  # §5 plan, co-treatments, self-care
     alerts: tuple[Rule, ...]  # §6
+    change: Mapping[str, ChangeRule]  # §6 thresholds, by measure, in the spec's order
     sources: Mapping[str, Source]
     dispositions: Mapping[str, Mapping[str, str]]
     technique_minimum: Mapping[str, str]
@@ -304,6 +318,7 @@ def load_tables() -> Tables:
         techniques=table("techniques.toml", "technique", known_intake),
         plan=table("plan.toml", "plan", known_intake),
         alerts=table("alerts.toml", "alert", known_course),
+        change=_change_rules(_read("change.toml"), sources),
         sources=sources,
         dispositions=meta["disposition"],
         technique_minimum=meta["technique_minimum_pressure"],
@@ -313,6 +328,44 @@ def load_tables() -> Tables:
     if len(ids) != len(set(ids)):
         raise TableError("duplicate rule ids")
     return tables
+
+
+_MEASURES = ("pain", "rmdq", "odi", "peg")  # the measures of contracts-v1 §4
+_CHANGE_COLUMNS = {"name", "meaningful_points", "meaningful_percent", "worsening_points", "sources"}
+
+
+def _change_rules(data: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str, ChangeRule]:
+    rows = data.get("measure", {})
+    if set(data) != {"measure"} or tuple(rows) != _MEASURES:
+        raise TableError(f"change.toml: needs exactly the measures {_MEASURES}, in that order")
+    out = {}
+    for measure, row in rows.items():
+        extra = set(row) - _CHANGE_COLUMNS
+        missing = _CHANGE_COLUMNS - {"worsening_points"} - set(row)
+        if extra or missing:
+            raise TableError(
+                f"change {measure}: unknown {sorted(extra)} / missing {sorted(missing)}"
+            )
+        unknown_sources = [s for s in row["sources"] if s not in sources]
+        if unknown_sources or not row["sources"]:
+            raise TableError(f"change {measure}: unknown or no sources {unknown_sources}")
+        numbers = [row["meaningful_points"], row["meaningful_percent"]]
+        numbers += [row["worsening_points"]] if "worsening_points" in row else []
+        if any(type(n) not in (int, float) for n in numbers):
+            raise TableError(f"change {measure}: thresholds must be numbers")
+        # Improvement is a fall and worsening a rise: a sign slip would invert the verdicts.
+        if not numbers[0] < 0 or not numbers[1] < 0 or (len(numbers) == 3 and not numbers[2] > 0):
+            raise TableError(f"change {measure}: meaningful thresholds < 0, worsening > 0")
+        worsening = row.get("worsening_points")
+        out[measure] = ChangeRule(
+            measure=measure,
+            name=row["name"],
+            meaningful_points=Decimal(str(row["meaningful_points"])),
+            meaningful_percent=Decimal(str(row["meaningful_percent"])),
+            worsening_points=None if worsening is None else Decimal(str(worsening)),
+            sources=tuple(row["sources"]),
+        )
+    return out
 
 
 @cache
