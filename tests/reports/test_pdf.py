@@ -259,6 +259,28 @@ def test_the_letter_has_the_letter_pages_content(world: World, tmp_path: Path) -
     assert DISCLAIMER in text
 
 
+def test_the_letter_page_and_its_pdf_cite_the_same_rules_and_sources(
+    world: World, tmp_path: Path
+) -> None:
+    from django.urls import reverse
+
+    from support.world import browser_for
+
+    client = add_client(
+        world.therapist, "Rita Referral", CANCER_HISTORY | {"medications": ["anticoagulant"]}
+    )
+    page = browser_for(world.therapist).get(reverse("referral_letter", args=[client.pk]))
+    html = flowing(re.sub(r"<[^>]+>", " ", page.content.decode()))
+    pdf = flowing(pdf_text(referral_letter_pdf(client, world.therapist.therapist), tmp_path))
+    cite = re.compile(r"\[([A-Z]+(?:-[A-Z0-9]+)+); ([a-z0-9, -]+)\]")
+    assert cite.findall(html) and cite.findall(html) == cite.findall(pdf)
+    cited = {sid for _, ids in cite.findall(html) for sid in ids.split(", ")}
+    for sid in cited - {"policy"}:
+        citation = load_tables().sources[sid].citation
+        assert flowing(citation)[:60] in html  # the Sources list under the letter
+    assert "Sources" in html.split("Yours sincerely")[1]
+
+
 def test_the_letter_lists_precautions_and_asks_no_clearance_without_a_referral(
     world: World, tmp_path: Path
 ) -> None:

@@ -134,3 +134,10 @@ def meaningful_change() -> dict[str, Any]:
         ),
         "sources": ids,
     }
+
+
+def letter_sources(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sources the doctor's letter cites: those of its referral reasons and precautions,
+    once each, in order of first mention (as the letter's PDF lists them)."""
+    findings = view["referral_reasons"] + view["precaution_list"]
+    return _sources(list(dict.fromkeys(sid for f in findings for sid in f["sources"])))

@@ -35,7 +35,12 @@ from backcare.clinic.forms import (
     SessionForm,
 )
 from backcare.clinic.models import BODY_REGIONS
-from backcare.clinic.presenting import assessment_view, meaningful_change, progress_chart
+from backcare.clinic.presenting import (
+    assessment_view,
+    letter_sources,
+    meaningful_change,
+    progress_chart,
+)
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.reports.exports import client_export as client_export_data
@@ -461,13 +466,15 @@ def referral_letter(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     intake = client.current_intake
     actions.record_view(by=request.user, client=client, what="referral_letter", obj=intake)
+    view = None if intake is None else assessment_view(intake.assessment)
     return render(
         request,
         "clinic/referral_letter.html",
         {
             "client": client,
             "intake": intake,
-            "a": None if intake is None else assessment_view(intake.assessment),
+            "a": view,
+            "sources": [] if view is None else letter_sources(view),
             "therapist": access.therapist_of(request.user),
             "today": date.today(),
         },
