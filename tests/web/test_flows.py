@@ -309,6 +309,18 @@ def test_measurements_reach_the_progress_page(world: World) -> None:
     assert "Roland-Morris" in page and "Oswestry" in page
     world.client.refresh_from_db()
     assert world.client.status == "meaningful_improvement"  # RMDQ 14 -> 8 (the core decides)
+    import csv
+    import io
+
+    (row,) = csv.DictReader(io.StringIO(browser.get(reverse("outcomes_csv")).content.decode()))
+    assert (row["rmdq_baseline"], row["rmdq_latest"], row["rmdq_change_points"]) == (
+        "14",
+        "8",
+        "-6",
+    )
+    assert (row["rmdq_change_percent"], row["rmdq_meaningful"]) == ("-42.9", "yes")
+    assert (row["odi_baseline"], row["odi_latest"], row["odi_meaningful"]) == ("40", "28", "yes")
+    assert row["peg_baseline"] == row["peg_latest"] == ""  # no PEG recorded
 
 
 def test_cached_pages_change_as_soon_as_the_record_does(world: World) -> None:

@@ -148,8 +148,15 @@ def sessions_csv(client: Client) -> str:
     return _csv(header, [r[2] for r in rows])
 
 
+_DISABILITY = ("rmdq", "odi", "peg")
+
+
 def outcomes_csv(clients: Any) -> str:
-    """One row per client: baseline, latest, change and status (from the core's progress)."""
+    """One row per client: baseline, latest, change and status (from the core's progress).
+
+    Pain first (always there once an intake is), then Roland-Morris, Oswestry and PEG, each
+    empty where the client has no baseline or no later value of that measure.
+    """
     rows = []
     for client in clients:
         result = client_progress(client)
@@ -157,22 +164,39 @@ def outcomes_csv(clients: Any) -> str:
             rows.append([client.pk, client.full_name, "", "", "", "", "", "no intake", "", 0])
             continue
         pain = result.pain
-        rows.append(
-            [
-                client.pk,
-                client.full_name,
-                pain.baseline,
-                pain.latest,
-                pain.change_points,
-                "" if pain.change_percent is None else pain.change_percent,
-                "yes" if pain.meaningful else "no",
-                result.status,
-                result.next_step,
-                result.sessions_done,
-            ]
-        )
+        row = [
+            client.pk,
+            client.full_name,
+            pain.baseline,
+            pain.latest,
+            pain.change_points,
+            "" if pain.change_percent is None else pain.change_percent,
+            "yes" if pain.meaningful else "no",
+            result.status,
+            result.next_step,
+            result.sessions_done,
+        ]
+        for measure in _DISABILITY:
+            c = getattr(result, measure)
+            if c is None:
+                row += ["", "", "", "", ""]
+            else:
+                percent = "" if c.change_percent is None else c.change_percent
+                row += [
+                    c.baseline,
+                    c.latest,
+                    c.change_points,
+                    percent,
+                    "yes" if c.meaningful else "no",
+                ]
+        rows.append(row)
     header = [
         "client_id", "name", "baseline_pain", "latest_pain", "change_points", "change_percent",
         "meaningful", "status", "next_step", "sessions",
     ]  # fmt: skip
+    for measure in _DISABILITY:
+        header += [
+            f"{measure}_baseline", f"{measure}_latest", f"{measure}_change_points",
+            f"{measure}_change_percent", f"{measure}_meaningful",
+        ]  # fmt: skip
     return _csv(header, rows)
