@@ -205,6 +205,22 @@ _COLUMNS = {
 }
 
 
+def _check_row(
+    label: str,
+    row: Mapping[str, Any],
+    columns: set[str],
+    required: set[str],
+    sources: Mapping[str, Source],
+) -> None:
+    """A row has only known columns, every required one, and at least one known source."""
+    extra, missing = set(row) - columns, required - set(row)
+    if extra or missing:
+        raise TableError(f"{label}: unknown {sorted(extra)} / missing {sorted(missing)}")
+    unknown_sources = [s for s in row["sources"] if s not in sources]
+    if unknown_sources or not row["sources"]:
+        raise TableError(f"{label}: unknown or no sources {unknown_sources}")
+
+
 def _expand(names: frozenset[str], predicates: Mapping[str, Predicate]) -> frozenset[str]:
     out = set(names)
     for name in names:
@@ -221,15 +237,7 @@ def _rule(
     predicates: Mapping[str, Predicate],
 ) -> Rule:
     rid = row.get("id", "?")
-    extra = set(row) - _COLUMNS[section]
-    missing = _COMMON - set(row)
-    if extra or missing:
-        raise TableError(
-            f"{section} rule {rid}: unknown {sorted(extra)} / missing {sorted(missing)}"
-        )
-    unknown_sources = [s for s in row["sources"] if s not in sources]
-    if unknown_sources or not row["sources"]:
-        raise TableError(f"{rid}: unknown or no sources {unknown_sources}")
+    _check_row(f"{section} rule {rid}", row, _COLUMNS[section], _COMMON, sources)
     kwargs: dict[str, Any] = {}
     if section in ("referral", "contraindication"):
         urgency, disposition = row["urgency"], row["disposition"]
