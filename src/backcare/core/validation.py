@@ -154,7 +154,7 @@ _INT_TAGS = frozenset({"int", "constrained-int"})
 _UNION_TAGS = _INT_TAGS | {"float", "constrained-float"}
 
 
-def _lone_surrogates(node: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
+def lone_surrogates(node: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
     """Text holding half of a UTF-16 pair ("\\ud800" in JSON) cannot be stored, shown or even
     reported by pydantic (it fails to render its own message), so it is refused up front."""
     out: list[Problem] = []
@@ -165,10 +165,10 @@ def _lone_surrogates(node: Any, loc: tuple[int | str, ...] = ()) -> list[Problem
         for key, value in node.items():
             if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
                 out.append(Problem(_path(loc), "has a key that is half of a surrogate pair"))
-            out += _lone_surrogates(value, (*loc, str(key)))
+            out += lone_surrogates(value, (*loc, str(key)))
     elif isinstance(node, list | tuple):
         for i, value in enumerate(node):
-            out += _lone_surrogates(value, (*loc, i))
+            out += lone_surrogates(value, (*loc, i))
     return out
 
 
@@ -179,7 +179,7 @@ def validate(model: type[M], data: Any) -> M:
     """Validate parsed JSON against a contract model, raising InvalidInput with every problem."""
     if type(data) is not dict and not isinstance(data, Mapping):  # fast path for parsed JSON
         raise InvalidInput([Problem("", f"must be one JSON object, not {_describe(data)}")])
-    if surrogates := _lone_surrogates(data):
+    if surrogates := lone_surrogates(data):
         raise InvalidInput(surrogates)
     try:
         return model.model_validate(data)

@@ -9,11 +9,12 @@ import json
 import re
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from backcare.core.validation import lone_surrogates
 
 _KEY = "backcare_last_seen"
 _GRANULARITY = 60  # seconds
@@ -58,37 +59,19 @@ class RefuseNulMiddleware:
             if "%00" in query or b"\x00" in body or b"\\u0000" in body.lower():
                 problem = [{"path": "", "message": "must not contain NUL characters"}]
                 return JsonResponse(problem, status=422, safe=False)
-            if _SURROGATE_ESCAPE.search(body) and (paths := _lone_surrogates(body)):
-                message = "must be Unicode text, not half of a surrogate pair"
-                problems = [{"path": path, "message": message} for path in paths]
+            if _SURROGATE_ESCAPE.search(body) and (problems := _lone_surrogates(body)):
                 return JsonResponse(problems, status=422, safe=False)
         return self.get_response(request)
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # cheap: most bodies have none
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _lone_surrogates(body: bytes) -> list[str]:
-    """Where the JSON body holds text with half a surrogate pair (a whole pair is one character
-    once parsed, so it is not found). Bodies that are not JSON are left to the API's parser."""
+def _lone_surrogates(body: bytes) -> list[dict[str, str]]:
+    """The core's problems for text holding half a surrogate pair in a JSON body (a whole pair
+    is one character once parsed). Bodies that are not JSON are left to the API's parser."""
     try:
         data = json.loads(body)
     except ValueError:
         return []
-    found: list[str] = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, str):
-            if _SURROGATE.search(node):
-                found.append(path)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(key, path)
-                walk(value, f"{path}.{key}" if path else key)
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}[{i}]")
-
-    walk(data, "")
-    return found
+    return [p.to_json() for p in lone_surrogates(data)]
