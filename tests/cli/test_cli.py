@@ -195,7 +195,7 @@ def test_rules_markdown_lists_every_rule_with_sources() -> None:
     for rule in load_tables().assessment_rules + load_tables().alerts:
         assert f"| {rule.id} |" in result.stdout
     assert "Cherkin DC" in result.stdout and "backcare's own choice" in result.stdout
-    assert "| PEG (0-10) | change <= -1 points and <= -30 % | never" in result.stdout
+    assert "| PEG (0-10) | change <= -1 points and <= -30 % | change >= 1 points" in result.stdout
     as_json = json.loads(run("rules", "--format", "json").stdout)
     assert [c["measure"] for c in as_json["change"]] == ["pain", "rmdq", "odi", "peg"]
     assert as_json["sections"]["referral"][0]["id"] == "RF-CES-SADDLE"
@@ -230,7 +230,7 @@ def test_assessment_schema_validates_real_answers() -> None:
 def test_demo_runs_and_agrees() -> None:
     result = run("demo")
     assert result.returncode == 0, result.stderr
-    assert "21 of 21 example cases agree" in result.stdout
+    assert "26 of 26 example cases agree" in result.stdout
 
 
 def test_internal_errors_exit_1_without_traceback(tmp_path: Path) -> None:
@@ -320,6 +320,7 @@ def test_serve_runs_a_production_server_on_loopback(tmp_path: Path) -> None:
         **os.environ,
         "BACKCARE_DATA_DIR": str(tmp_path),
         "BACKCARE_ENV": "production",
+        "BACKCARE_SMTP_HOST": "127.0.0.1",
         "BACKCARE_SECRET_KEY": "serve-test-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2,
         "BACKCARE_SSL_REDIRECT": "0",
         "BACKCARE_ALLOWED_HOSTS": "127.0.0.1",

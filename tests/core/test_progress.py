@@ -170,7 +170,10 @@ def test_a_measure_without_a_later_value_has_no_change_object() -> None:
         ({"pain": 6, "rmdq": 10}, {"pain": 6, "rmdq": 15}, "worsening"),
         ({"pain": 6, "rmdq": 10}, {"pain": 6, "rmdq": 14}, "no_change"),
         ({"pain": 6, "odi": 30}, {"pain": 6, "odi": 40}, "worsening"),
-        ({"pain": 6, "peg": 3}, {"pain": 6, "peg": 9}, "no_change"),  # PEG cannot worsen status
+        # v1.1: PEG worsens at +1 point, whatever the percent.
+        ({"pain": 6, "peg": 3}, {"pain": 6, "peg": 9}, "worsening"),
+        ({"pain": 6, "peg": 8}, {"pain": 6, "peg": 9}, "worsening"),
+        ({"pain": 6, "peg": 3}, {"pain": 6, "peg": 3.9}, "no_change"),
         ({"pain": 6, "peg": 3}, {"pain": 6, "peg": 2}, "meaningful_improvement"),
         ({"pain": 6}, {"pain": 5}, "improving"),
         ({"pain": 6, "rmdq": 10}, {"pain": 2, "rmdq": 15}, "worsening"),  # worsening first
@@ -201,9 +204,18 @@ def test_a_new_emergency_flag_calls_for_emergency() -> None:
     assert got["AL-NEW-RED-FLAG"] == "emergency"
 
 
-def test_new_flags_at_an_earlier_visit_only_do_not_alert() -> None:
-    got = alerts(course([session(1, new_red_flags={"saddle_numbness": True}), session(2)]))
-    assert "AL-NEW-RED-FLAG" not in got
+def test_a_flag_at_an_earlier_visit_stays_raised_until_reviewed() -> None:
+    # v1.1: a warning sign does not expire when the next session is recorded.
+    doc = course([session(1, new_red_flags={"saddle_numbness": True}), session(2)])
+    assert alerts(doc)["AL-NEW-RED-FLAG"] == "emergency"
+    review = {"rules": ["RF-CES-SADDLE"], "by": "Dr A", "role": "Emergency physician"}
+    review |= {"outcome": "may_resume"}
+    doc["reviews"] = [review | {"date": "2026-01-02", "source": "client_report"}]
+    assert alerts(doc)["AL-NEW-RED-FLAG"] == "emergency"  # an emergency needs more than hearsay
+    doc["reviews"] = [review | {"date": "2026-01-02", "source": "letter_seen"}]
+    assert "AL-NEW-RED-FLAG" not in alerts(doc)
+    doc["reviews"] = [review | {"date": "2025-12-31", "source": "letter_seen"}]
+    assert alerts(doc)["AL-NEW-RED-FLAG"] == "emergency"  # reviewed before it was raised
 
 
 def test_a_new_flag_is_judged_with_the_intakes_other_answers() -> None:
@@ -228,7 +240,8 @@ def test_unresolved_referral() -> None:
     doc["intake"]["red_flags"] = {"unexplained_weight_loss": True}
     assert alerts(doc)["AL-UNRESOLVED-REFERRAL"] == "see_doctor"
     doc["sessions"] = []
-    assert alerts(doc) == {}
+    # v1.1: raised before the first session too.
+    assert alerts(doc) == {"AL-UNRESOLVED-REFERRAL": "see_doctor"}
 
 
 @pytest.mark.parametrize(
@@ -236,7 +249,12 @@ def test_unresolved_referral() -> None:
     [
         ({"side_effects": ["numbness"]}, {}, {"AL-NEURO-SYMPTOMS": "see_doctor"}),
         ({"side_effects": ["weakness"]}, {}, {"AL-NEURO-SYMPTOMS": "see_doctor"}),
-        ({"side_effects": ["fever"]}, {}, {"AL-FEVER": "see_doctor"}),
+        # v1.1: a fever side effect also counts as the visit's red flag (RF-FEVER).
+        (
+            {"side_effects": ["fever"]},
+            {},
+            {"AL-FEVER": "see_doctor", "AL-NEW-RED-FLAG": "see_doctor"},
+        ),
         ({"side_effects": ["bruising"]}, {}, {"AL-BRUISING": "adjust"}),
         (
             {"side_effects": ["bruising"], "pressure": "light"},
@@ -280,8 +298,20 @@ def test_session_alerts(
 
 
 def test_session_alerts_look_at_the_latest_session_only() -> None:
-    doc = course([session(1, side_effects=["numbness"], pressure="firm"), session(2)])
+    doc = course([session(1, side_effects=["dizziness"], pressure="firm"), session(2)])
     assert alerts(doc) == {}
+
+
+def test_numbness_stays_raised_until_a_review_lists_it() -> None:
+    doc = course([session(1, side_effects=["numbness"]), session(2)])
+    assert alerts(doc) == {"AL-NEURO-SYMPTOMS": "see_doctor"}
+    review = {"date": "2026-01-01", "by": "Dr A", "role": "GP", "source": "client_report"}
+    doc["reviews"] = [review | {"rules": ["RF-FEVER"], "outcome": "may_resume"}]
+    assert alerts(doc) == {"AL-NEURO-SYMPTOMS": "see_doctor"}  # resolves only what it lists
+    doc["reviews"] = [review | {"rules": ["AL-NEURO-SYMPTOMS"], "outcome": "not_advised"}]
+    assert alerts(doc) == {"AL-NEURO-SYMPTOMS": "see_doctor"}
+    doc["reviews"] = [review | {"rules": ["AL-NEURO-SYMPTOMS"], "outcome": "with_restrictions"}]
+    assert alerts(doc) == {}  # any source will do for an alert without urgency
 
 
 def test_plateau_from_five_sessions() -> None:

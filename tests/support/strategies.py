@@ -132,7 +132,12 @@ def courses(draw: st.DrawFn) -> dict[str, Any]:
     """A valid `backcare.course/1` document."""
     n = draw(st.integers(0, 7))
     numbers = sorted(draw(st.lists(st.integers(1, 50), min_size=n, max_size=n, unique=True)))
-    day0 = draw(st.dates(min_value=__import__("datetime").date(2020, 1, 1)))
+    day0 = draw(
+        st.dates(
+            min_value=__import__("datetime").date(2020, 1, 1),
+            max_value=__import__("datetime").date(2100, 1, 1),
+        )
+    )
     gaps = draw(st.lists(st.integers(0, 14), min_size=n, max_size=n))
     sessions = []
     day = day0

@@ -36,6 +36,8 @@ from backcare.core.vocabulary import (
     Pressure,
     Radiation,
     Region,
+    ReviewOutcome,
+    ReviewSource,
     Sex,
     SideEffect,
     Technique,
@@ -275,13 +277,48 @@ class Session(_Document):
 
 
 class Followup(_Document):
-    """Measurements between sessions."""
+    """A client's check-in between sessions: measurements and, since v1.1, what they report
+    (side effects and warning signs mean what they mean for a session)."""
 
     date: Date
     pain: Score0to10
     rmdq: Annotated[StrictInt, Field(ge=0, le=24)] | None = None
     odi: Annotated[Number, Field(ge=0, le=100)] | None = None
     peg: Annotated[Number, Field(ge=0, le=10)] | None = None
+    side_effects: Annotated[tuple[SideEffect, ...], AfterValidator(_no_duplicates)] = ()
+    side_effect_hours: NonNegative | None = None
+    new_red_flags: RedFlags = RedFlags()
+
+
+def _reviewable(rules: tuple[str, ...]) -> tuple[str, ...]:
+    # Imported here for the same reason as in `_clearable`.
+    from backcare.core.rules.tables import reviewable_ids
+
+    allowed = reviewable_ids()
+    bad = [
+        (
+            f"[{i}]",
+            f"{rule!r} is not something a medical review resolves: name a referral rule that "
+            "reads a warning sign (clinical-rules §6), AL-NEURO-SYMPTOMS or AL-FEVER",
+        )
+        for i, rule in enumerate(rules)
+        if rule not in allowed
+    ]
+    if bad:
+        raise problems(bad)
+    return _no_duplicates(rules)
+
+
+class Review(_Document):
+    """A recorded medical review of what visits raised (clinical-rules §6, v1.1)."""
+
+    date: Date
+    rules: Annotated[tuple[StrictStr, ...], Field(min_length=1), AfterValidator(_reviewable)]
+    by: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+    role: Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_not_blank)]
+    source: ReviewSource
+    outcome: ReviewOutcome
+    note: Annotated[StrictStr, Field(max_length=2000)] = ""
 
 
 def _sessions_in_order(sessions: tuple[Session, ...]) -> tuple[Session, ...]:
@@ -312,6 +349,7 @@ class Course(_Document):
     baseline: Baseline
     sessions: Annotated[tuple[Session, ...], AfterValidator(_sessions_in_order)] = ()
     followups: tuple[Followup, ...] = ()
+    reviews: tuple[Review, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -1,4 +1,4 @@
-"""`progress(course) -> Progress`: clinical-rules-v1 §6 over a course of treatment.
+"""`progress(course) -> Progress`: clinical-rules-v1.1 §6 over a course of treatment.
 
 Change scores are computed in decimal arithmetic from the values as written (6.1 stays 6.1, no
 binary-float noise) and percentages are rounded half away from zero to one decimal. The alert
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from backcare.core.assessment import assess, intake_facts
-from backcare.core.models import Course, Intake, RedFlags
+from backcare.core.models import Course, Followup, Intake, RedFlags, Review, Session
 from backcare.core.results import Alert, Assessment, Change, Progress
 from backcare.core.rounding import round_half_up, to_decimal
 from backcare.core.rules.tables import Rule, load_tables
@@ -23,6 +23,7 @@ from backcare.core.vocabulary import (
     NEXT_STEP_SEVERITY,
     PRESSURE_ORDER,
     PROGRESS_SCHEMA,
+    RED_FLAG_NAMES,
     NextStep,
     Status,
 )
@@ -101,37 +102,142 @@ def status_of(changes: dict[str, Change | None]) -> Status:
     return "no_change"
 
 
-def rules_for_reported_flags(intake: Intake, flags: RedFlags) -> list[Rule]:
-    """§2 rules that read a red flag and fire on `intake` with its red flags replaced by
-    `flags` (red flags reported after the intake, at a visit or a check-in).
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A session or a follow-up (a client's check-in): what was reported at it (§6, v1.1)."""
 
-    Clearances do not apply to newly reported flags, so every such rule counts.
-    """
-    if not flags.raised():
-        return []
-    visit = intake.model_copy(update={"red_flags": flags})
-    facts = intake_facts(visit)
-    return [r for r in load_tables().referral if r.reads_red_flags and r.when(facts)]
+    kind: Literal["session", "followup"]
+    index: int  # position in its own list
+    date: date
+    side_effects: tuple[str, ...]
+    side_effect_hours: int | float | None
+    flags: RedFlags  # new_red_flags, plus fever when `fever` is among the side effects
 
 
-def new_red_flag_rules(intake: Intake, course: Course) -> list[Rule]:
-    """AL-NEW-RED-FLAG's rules: those firing with the latest session's new red flags."""
-    if not course.sessions:
-        return []
-    return rules_for_reported_flags(intake, course.sessions[-1].new_red_flags)
+def visits(course: Course) -> list[Visit]:
+    """The course's visits: its sessions, then its follow-ups, each list in its own order."""
+    out = []
+    visited: list[tuple[Literal["session", "followup"], int, Session | Followup]] = [
+        *(("session", i, s) for i, s in enumerate(course.sessions)),
+        *(("followup", i, f) for i, f in enumerate(course.followups)),
+    ]
+    for kind, i, v in visited:
+        flags = v.new_red_flags
+        if "fever" in v.side_effects and not flags.fever:
+            # §6: a fever side effect at a visit also counts as that visit's red flag.
+            flags = flags.model_copy(update={"fever": True})
+        out.append(Visit(kind, i, v.date, v.side_effects, v.side_effect_hours, flags))
+    return out
+
+
+def _visit_facts(intake: Intake, flags: RedFlags) -> dict[str, Any]:
+    """The intake's facts with these red flags, the pain taken as new (category `acute`).
+
+    Predicates are re-evaluated in full (not through the assessment's guarded walk) after the
+    category is changed, since one of them reads it."""
+    facts = intake_facts(intake.model_copy(update={"red_flags": flags}))
+    facts["category"] = "acute"
+    for predicate in load_tables().predicates:
+        facts[predicate.name] = predicate.when(facts)
+    return facts
+
+
+def raised_at(intake: Intake, visit_flags: RedFlags) -> tuple[Rule, ...]:
+    """§6 "Raised at a visit": the §2 rules that read a warning sign and fire with the intake's
+    flags OR the visit's, but not with the intake's alone (both with the pain taken as new,
+    clearances ignored). A sign already recorded at intake is not raised again."""
+    if not visit_flags.raised():
+        return ()
+    own = intake.red_flags
+    combined = RedFlags(**{n: getattr(own, n) or getattr(visit_flags, n) for n in RED_FLAG_NAMES})
+    if combined == own:
+        return ()
+    with_visit, intake_only = _visit_facts(intake, combined), _visit_facts(intake, own)
+    return tuple(
+        r
+        for r in load_tables().referral
+        if r.reads_red_flags and r.when(with_visit) and not r.when(intake_only)
+    )
+
+
+def resolved(item: str, raised_on: list[date], reviews: tuple[Review, ...]) -> bool:
+    """§6 "Resolved by a review": the latest review listing `item` (by date; on the same date
+    the later in the list) is dated on or after every date it was raised, does not say
+    `not_advised` and, for a rule of urgency emergency, is not only the client's word."""
+    listing = [(r.date, i, r) for i, r in enumerate(reviews) if item in r.rules]
+    if not listing:
+        return False
+    _, _, review = max(listing, key=lambda t: (t[0], t[1]))
+    if review.date < max(raised_on) or review.outcome == "not_advised":
+        return False
+    tables = load_tables()
+    emergency = item in tables.by_id and tables.rule(item).urgency == "emergency"
+    return not (emergency and review.source == "client_report")
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """What the visits raised and no review resolved."""
+
+    rules: tuple[tuple[Rule, date], ...]  # in table order, with the latest date raised
+    signs: tuple[str, ...]  # the visits' warning signs those rules read, in contract order
+    neuro: bool  # AL-NEURO-SYMPTOMS
+    fever: bool  # AL-FEVER
+
+
+def unresolved(course: Course, all_visits: list[Visit] | None = None) -> Raised:
+    """Everything visits raised (§2 rules, numbness or weakness, fever) that no review resolved."""
+    if all_visits is None:
+        all_visits = visits(course)
+    by_rule: dict[str, list[date]] = {}
+    signs: dict[str, set[str]] = {}
+    for visit in all_visits:
+        for rule in raised_at(course.intake, visit.flags):
+            by_rule.setdefault(rule.id, []).append(visit.date)
+            signs.setdefault(rule.id, set()).update(
+                n for n in visit.flags.raised() if f"red_flags.{n}" in rule.reads
+            )
+    neuro = [v.date for v in all_visits if {"numbness", "weakness"} & set(v.side_effects)]
+    fever = [v.date for v in all_visits if "fever" in v.side_effects]
+    rules = tuple(
+        (r, max(by_rule[r.id]))
+        for r in load_tables().referral
+        if r.id in by_rule and not resolved(r.id, by_rule[r.id], course.reviews)
+    )
+    named = set().union(*(signs[r.id] for r, _ in rules))
+    return Raised(
+        rules=rules,
+        signs=tuple(n for n in RED_FLAG_NAMES if n in named),
+        neuro=bool(neuro) and not resolved("AL-NEURO-SYMPTOMS", neuro, course.reviews),
+        fever=bool(fever) and not resolved("AL-FEVER", fever, course.reviews),
+    )
+
+
+def since_latest_session(all_visits: list[Visit]) -> list[Visit]:
+    """§6: the latest session and every follow-up dated on or after it (every follow-up when
+    there is no session). Earlier sessions are left out even on the same date."""
+    sessions = [v for v in all_visits if v.kind == "session"]
+    last = sessions[-1] if sessions else None
+    return ([last] if last else []) + [
+        v for v in all_visits if v.kind == "followup" and (last is None or v.date >= last.date)
+    ]
 
 
 def _course_facts(
     course: Course, assessment: Assessment, status: Status, intake_fired: frozenset[str]
 ) -> dict[str, Any]:
+    tables = load_tables()
     latest = course.sessions[-1] if course.sessions else None
-    rules = new_red_flag_rules(course.intake, course)
+    all_visits = visits(course)
+    raised = unresolved(course, all_visits)
+    since = since_latest_session(all_visits)
     avoided = {
         name
         for name in ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
         if getattr(assessment.techniques, name).verdict == "avoid"
     }
     limit = assessment.max_pressure
+    disposition = tables.dispositions[assessment.disposition]
     return {
         "sessions_done": len(course.sessions),
         "status": status,
@@ -139,13 +245,22 @@ def _course_facts(
         "intake_referral_urgency": None
         if assessment.referral is None
         else assessment.referral.urgency,
+        "intake_referral_need": disposition.get("need", ""),
         "intake_fired": intake_fired,
         "intake_max_pressure": limit,
-        "new_red_flags": latest.new_red_flags.raised() if latest else (),
-        "new_red_flag_rules": tuple(r.id for r in rules),
-        "new_red_flag_emergency": any(r.urgency == "emergency" for r in rules),
-        "latest.side_effects": latest.side_effects if latest else (),
-        "latest.side_effect_hours": latest.side_effect_hours if latest else None,
+        "raised_rules": tuple(r.id for r, _ in raised.rules),
+        "raised_list": tuple(f"{r.id} reported {on.isoformat()}" for r, on in raised.rules),
+        "raised_signs": raised.signs,
+        "raised_emergency": any(r.urgency == "emergency" for r, _ in raised.rules),
+        "neuro_unresolved": raised.neuro,
+        "fever_unresolved": raised.fever,
+        "since.side_effects": frozenset(e for v in since for e in v.side_effects),
+        "since_prolonged_soreness": any(
+            {"soreness", "increased_pain"} & set(v.side_effects)
+            and v.side_effect_hours is not None
+            and v.side_effect_hours > 48
+            for v in since
+        ),
         "latest.pressure": latest.pressure if latest else None,
         # Any massage while no massage was advised (max_pressure null) exceeds the limit.
         "latest_pressure_exceeded": latest is not None
@@ -156,8 +271,9 @@ def _course_facts(
     }
 
 
-def progress(course: Course) -> Progress:
-    """Apply clinical-rules-v1 §6 to a validated course."""
+def progress(course: Course, assessment: Assessment | None = None) -> Progress:
+    """Apply clinical-rules-v1.1 §6 to a validated course (`assessment`: the course intake's,
+    when the caller already has it)."""
     tables = load_tables()
     latest = latest_values(course)
     baseline = course.baseline
@@ -171,7 +287,8 @@ def progress(course: Course) -> Progress:
         changes[measure] = None if base is None or last is None else change(measure, base, last)
     status = status_of(changes)
 
-    assessment = assess(course.intake)
+    if assessment is None:
+        assessment = assess(course.intake)
     facts = _course_facts(course, assessment, status, frozenset(assessment.trace))
     alerts: list[Alert] = []
     for rule in tables.alerts:

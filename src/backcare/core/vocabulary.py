@@ -53,6 +53,14 @@ SideEffect = Literal[
     "fever",
 ]
 
+# How the clinic knows of a medical review, and what it said (contracts-v1 §3, v1.1).
+ReviewSource = Literal["letter_seen", "clinician_contacted", "client_report"]
+ReviewOutcome = Literal["may_resume", "with_restrictions", "not_advised"]
+# Why a session that breaks the assessment was recorded anyway (clinical-rules §6a).
+OverrideReason = Literal[
+    "recorded_after_the_fact", "doctor_cleared_verbally", "client_informed_choice", "other"
+]
+
 Disposition = Literal[
     "emergency", "urgent_referral", "clearance_first", "proceed_with_precautions", "proceed"
 ]

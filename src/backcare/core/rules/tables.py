@@ -33,20 +33,26 @@ from backcare.core.vocabulary import (
 INTAKE_DERIVED_FACTS = frozenset(
     {"category", "severity", "onset_age", "startback_risk", "max_pressure", "recommended", "fired"}
 )
-# Facts that progress provides to the alert table (see progress.py).
+# Facts that progress provides to the alert table (see progress.py `_course_facts`).
 COURSE_FACTS = frozenset(
     {
         "sessions_done",
         "status",
         "intake_disposition",
         "intake_referral_urgency",
+        "intake_referral_need",
         "intake_fired",
         "intake_max_pressure",
-        "new_red_flags",
-        "new_red_flag_rules",
-        "new_red_flag_emergency",
-        "latest.side_effects",
-        "latest.side_effect_hours",
+        # v1.1: what visits raised and no review resolved
+        "raised_rules",
+        "raised_list",
+        "raised_signs",
+        "raised_emergency",
+        "neuro_unresolved",
+        "fever_unresolved",
+        # v1.1: the latest session and every follow-up since
+        "since.side_effects",
+        "since_prolonged_soreness",
         "latest.pressure",
         "latest_pressure_exceeded",
         "latest_avoided_techniques",
@@ -381,3 +387,14 @@ def clearable_rule_ids() -> frozenset[str]:
     """Ids a doctor's clearance may name (clinical-rules-v1 §3a)."""
     t = load_tables()
     return frozenset(r.id for r in t.referral + t.contraindications if r.clearable)
+
+
+# What a medical review can resolve besides the rules that read a warning sign (§6, v1.1).
+REVIEWABLE_ALERTS = ("AL-NEURO-SYMPTOMS", "AL-FEVER")
+
+
+@cache
+def reviewable_ids() -> tuple[str, ...]:
+    """Ids a review may list (contracts-v1 §3 `reviews[].rules`): the §2 rules that read a
+    `red_flags` field, in table order, then AL-NEURO-SYMPTOMS and AL-FEVER."""
+    return tuple(r.id for r in load_tables().referral if r.reads_red_flags) + REVIEWABLE_ALERTS
