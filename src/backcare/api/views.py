@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backcare.api.models import ApiToken
+from backcare.api.tokens import create_token
 from backcare.audit.log import record
 from backcare.clinic import access
 
@@ -22,21 +23,15 @@ class TokenForm(forms.Form):
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    therapist = access.therapist_of(request.user)
+    access.therapist_of(request.user)  # 404 for anyone but a therapist
     form = TokenForm(request.POST or None)
     shown = None
     if request.method == "POST" and form.is_valid():
-        token = ApiToken.new_token()
-        with transaction.atomic():
-            made = ApiToken.objects.create(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                prefix=token[:10],
-                token_hash=ApiToken.hash(token),
-                can_write=form.cleaned_data["can_write"],
-            )
-            record(actor=request.user, action="api_token.create", clinic=therapist.clinic, obj=made)
-        shown = token
+        _, shown = create_token(
+            by=request.user,
+            name=form.cleaned_data["name"],
+            can_write=form.cleaned_data["can_write"],
+        )
         form = TokenForm()
     return render(
         request,
