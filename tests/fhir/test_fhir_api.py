@@ -15,6 +15,7 @@ from backcare.clinic import actions
 from backcare.clinic.models import IntakeRecord
 from backcare.core.validation import parse_intake
 from backcare.fhir.questionnaire import intake_response
+from support import AFTER_THE_FACT
 from support.api import call, token_for
 from support.world import INTAKE, SESSION_VALUES, World
 
@@ -125,6 +126,7 @@ def test_erasure_by_api_needs_the_name(world: World) -> None:
 def test_per_client_lists_are_paginated(world: World) -> None:
     for day in range(2, 7):
         actions.record_session(
+            override=AFTER_THE_FACT,
             by=world.therapist,
             client=world.client,
             when=dt.date(2026, 1, 5 + day),

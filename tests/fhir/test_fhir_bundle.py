@@ -16,6 +16,7 @@ from backcare.audit.models import AuditEvent
 from backcare.clinic import actions
 from backcare.core.validation import parse_intake
 from backcare.fhir.bundle import client_bundle
+from support import AFTER_THE_FACT
 from support.world import INTAKE, SESSION_VALUES, World, add_client, browser_for
 
 CANCER_HISTORY = INTAKE | {
@@ -51,6 +52,7 @@ def _course_client(world: World) -> Any:
         baseline_peg=Decimal("6.3"),
     )
     first = actions.record_session(
+        override=AFTER_THE_FACT,
         by=world.therapist,
         client=client,
         when=dt.date(2026, 2, 1),
@@ -62,6 +64,7 @@ def _course_client(world: World) -> Any:
         by=world.therapist, session=first, changes={"pain_after": 3}, reason="Typo"
     )
     actions.record_session(
+        override=AFTER_THE_FACT,
         by=world.therapist,
         client=client,
         when=dt.date(2026, 2, 8),

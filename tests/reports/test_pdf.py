@@ -16,6 +16,7 @@ from backcare.clinic.models import Client
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_intake
 from backcare.reports.pdf import DISCLAIMER, font_files, progress_report_pdf, referral_letter_pdf
+from support import AFTER_THE_FACT
 from support.world import INTAKE, SESSION_VALUES, World, add_client
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -67,7 +68,11 @@ def a_course(world: World, name: str = "Carol Course") -> Client:
         baseline_peg=Decimal("6.3"),
     )
     first = actions.record_session(
-        by=world.therapist, client=client, when=dt.date(2026, 1, 5), values=dict(SESSION_VALUES)
+        override=AFTER_THE_FACT,
+        by=world.therapist,
+        client=client,
+        when=dt.date(2026, 1, 5),
+        values=dict(SESSION_VALUES),
     )
     actions.sign_session(by=world.therapist, session=first)
     actions.amend_session(
@@ -87,6 +92,7 @@ def a_course(world: World, name: str = "Carol Course") -> Client:
         source="therapist",
     )
     actions.record_session(
+        override=AFTER_THE_FACT,
         by=world.therapist,
         client=client,
         when=dt.date(2026, 1, 12),
@@ -171,7 +177,11 @@ def test_the_progress_report_says_who_what_and_where_the_course_stands(
 def test_a_referral_and_its_alert_show_with_rule_ids(world: World, tmp_path: Path) -> None:
     client = add_client(world.therapist, "Rita Referral", CANCER_HISTORY)
     actions.record_session(
-        by=world.therapist, client=client, when=dt.date(2026, 1, 5), values=dict(SESSION_VALUES)
+        override=AFTER_THE_FACT,
+        by=world.therapist,
+        client=client,
+        when=dt.date(2026, 1, 5),
+        values=dict(SESSION_VALUES),
     )
     text = pdf_text(progress_report_pdf(client, printed_on=PRINTED), tmp_path)
     flat = flowing(text)
@@ -310,6 +320,7 @@ def test_a_long_course_flows_onto_more_pages_with_numbered_footers(
     client = world.client
     for day in range(6, 40):
         actions.record_session(
+            override=AFTER_THE_FACT,
             by=world.therapist,
             client=client,
             when=dt.date(2026, 1, 1) + dt.timedelta(days=day),

@@ -13,6 +13,8 @@ from django.urls import reverse
 from backcare.audit.models import AppendOnlyError, AuditEvent
 from backcare.clinic import actions
 from backcare.clinic.models import Amendment, CheckIn, Client, ClientLink, IntakeRecord, Session
+from backcare.core.wording import ALERT_NAME
+from support import AFTER_THE_FACT
 from support.world import SESSION_VALUES, World, browser_for
 
 INTAKE_FORM = {
@@ -137,7 +139,7 @@ def test_progress_page_shows_the_core_answer_and_chart_data(world: World) -> Non
         .get(reverse("progress", args=[world.client.pk]))
         .content.decode()
     )
-    assert "Next step: continue" in page
+    assert 'data-next-step="continue"' in page
     data = re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S)
     assert data is not None
     import json
@@ -161,7 +163,7 @@ def test_one_time_checkin_link_works_once_and_reaches_the_dashboard(world: World
     world.client.refresh_from_db()
     assert world.client.attention == 5
     dashboard = browser_for(world.therapist).get(reverse("dashboard")).content.decode()
-    assert "Warning sign at check-in" in dashboard
+    assert ALERT_NAME["AL-NEW-RED-FLAG"] in dashboard
     assert CheckIn.objects.get(client=world.client).red_flags == ["new_bladder_dysfunction"]
 
 
@@ -218,6 +220,7 @@ def test_a_failing_step_leaves_nothing_half_written(world: World, monkeypatch: A
     monkeypatch.setattr(actions, "refresh", broken)
     with pytest.raises(RuntimeError):
         actions.record_session(
+            override=AFTER_THE_FACT,
             by=world.therapist,
             client=world.client,
             when=dt.date(2026, 2, 1),
@@ -325,18 +328,19 @@ def test_measurements_reach_the_progress_page(world: World) -> None:
 
 def test_cached_pages_change_as_soon_as_the_record_does(world: World) -> None:
     browser = browser_for(world.therapist)
-    assert "Warning sign" not in browser.get(reverse("dashboard")).content.decode()
+    assert ALERT_NAME["AL-NEW-RED-FLAG"] not in browser.get(reverse("dashboard")).content.decode()
     progress = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
     assert "AL-NEW-RED-FLAG" not in progress
     actions.record_session(
+        override=AFTER_THE_FACT,
         by=world.therapist,
         client=world.client,
         when=dt.date(2026, 1, 12),
         values=dict(SESSION_VALUES) | {"new_red_flags": ["saddle_numbness"]},
     )
-    assert "AL-NEW-RED-FLAG" in browser.get(reverse("dashboard")).content.decode()
+    assert ALERT_NAME["AL-NEW-RED-FLAG"] in browser.get(reverse("dashboard")).content.decode()
     progress = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
-    assert "AL-NEW-RED-FLAG" in progress and "Next step: emergency" in progress
+    assert 'data-alert="AL-NEW-RED-FLAG"' in progress and 'data-next-step="emergency"' in progress
 
 
 def test_the_cached_progress_page_carries_each_requests_own_csrf_token_and_names(

@@ -23,6 +23,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "BACKCARE_ENV": "production",
+        "BACKCARE_SMTP_HOST": "127.0.0.1",
         "BACKCARE_SECRET_KEY": "x7" * 20 + "abcdefghijklmnopqrstuvwxyz",
         "BACKCARE_ALLOWED_HOSTS": "clinic.example.org",
         "BACKCARE_DATA_DIR": str(tmp_path),

@@ -25,6 +25,7 @@ from ninja.security import HttpBearer
 from backcare.api.models import ApiToken
 from backcare.clinic import access, actions
 from backcare.clinic.course import client_progress
+from backcare.clinic.presenting import cause_json
 from backcare.core.assessment import assess as core_assess
 from backcare.core.models import Course, Intake
 from backcare.core.progress import progress as core_progress
@@ -154,6 +155,17 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def action_error(request: HttpRequest, exc: actions.ActionError) -> HttpResponse:
     body = [{"path": k, "message": m} for k, ms in exc.errors.items() for m in ms]
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(actions.NeedsConfirmation)
+def needs_confirmation(request: HttpRequest, exc: actions.NeedsConfirmation) -> HttpResponse:
+    body = {
+        "detail": "This session breaks the assessment (clinical-rules §6a): send it again with "
+        '"confirm": true, "reason_kind" and "reason" to record it anyway.',
+        "causes": [cause_json(c) for c in exc.causes],
+        "problems": [{"path": k, "message": m} for k, ms in exc.errors.items() for m in ms],
+    }
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(Http404)
@@ -318,11 +330,30 @@ class SessionIn(Schema):
     objective: str = ""
     assessment_note: str = ""
     plan_note: str = ""
+    # clinical-rules §6a: a session that breaks the assessment is refused (409, with its
+    # causes) unless it carries a confirmation, a reason kind and a reason.
+    confirm: bool = False
+    reason_kind: str | None = None
+    reason: str | None = None
 
 
 class AmendmentIn(Schema):
     changes: dict[str, Any]
     reason: str
+    # clinical-rules §6a: needed when the amended pressure or techniques break the assessment
+    confirm: bool = False
+    reason_kind: str | None = None
+    override_reason: str | None = None
+
+
+class ReviewIn(Schema):
+    date: date
+    rules: list[str]
+    by: str
+    role: str
+    source: str
+    outcome: str
+    note: str = ""
 
 
 class CheckInIn(Schema):
@@ -346,6 +377,14 @@ def _session_json(session: Any) -> dict[str, Any]:
         **{k: v for k, v in values.items() if k != "side_effect_hours"},
         "side_effect_hours": None if hours is None else float(hours),
         "signed_at": None if session.signed_at is None else session.signed_at.isoformat(),
+        "override": None
+        if not session.override_kind
+        else {
+            "causes": session.override_causes,
+            "reason_kind": session.override_kind,
+            "reason": session.override_reason,
+            "safety_override": session.safety_override,
+        },
         "amendments": [
             {
                 "field": a.field,
@@ -380,13 +419,24 @@ def sessions(
     return [_session_json(s) for s in found[offset : offset + limit]]
 
 
-@api.post("/clients/{client_id}/sessions", response={201: dict[str, Any], **_CLIENT})
+_CONFLICT: dict[int, Any] = {**_CLIENT, 409: dict[str, Any]}
+
+
+@api.post("/clients/{client_id}/sessions", response={201: dict[str, Any], **_CONFLICT})
 def session_create(request: HttpRequest, client_id: int, payload: SessionIn) -> Any:
     client = access.get_client(request.user, client_id)
-    values = payload.dict(exclude={"date"})
+    values = payload.dict(exclude={"date", "confirm", "reason_kind", "reason"})
     values["side_effect_hours"] = _decimal(payload.side_effect_hours)
     session = actions.record_session(
-        by=request.user, client=client, when=payload.date, values=values
+        by=request.user,
+        client=client,
+        when=payload.date,
+        values=values,
+        override={
+            "confirm": payload.confirm,
+            "reason_kind": payload.reason_kind,
+            "reason": payload.reason,
+        },
     )
     return Status(201, _session_json(session))
 
@@ -408,7 +458,7 @@ def session_sign(request: HttpRequest, client_id: int, session_id: int) -> Any:
 
 @api.post(
     "/clients/{client_id}/sessions/{session_id}/amendments",
-    response={201: dict[str, Any], **_CLIENT},
+    response={201: dict[str, Any], **_CONFLICT},
     summary="Amend a signed session (the original values are kept)",
 )
 def session_amend(
@@ -418,7 +468,17 @@ def session_amend(
     changes = dict(payload.changes)
     if "side_effect_hours" in changes and changes["side_effect_hours"] is not None:
         changes["side_effect_hours"] = _decimal(changes["side_effect_hours"])
-    actions.amend_session(by=request.user, session=session, changes=changes, reason=payload.reason)
+    actions.amend_session(
+        by=request.user,
+        session=session,
+        changes=changes,
+        reason=payload.reason,
+        override={
+            "confirm": payload.confirm,
+            "reason_kind": payload.reason_kind,
+            "reason": payload.override_reason,
+        },
+    )
     return Status(201, _session_json(access.get_session(request.user, client_id, session_id)))
 
 
@@ -452,6 +512,21 @@ def _checkin_json(c: Any) -> dict[str, Any]:
         "side_effect_hours": None if c.side_effect_hours is None else float(c.side_effect_hours),
         "red_flags": c.red_flags,
         "source": c.source,
+        # What the check-in raised for the clinic to acknowledge (clinical-rules §6b).
+        "alerts": [_alert_json(a) for a in c.clinic_alerts.all()],
+    }
+
+
+def _alert_json(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "rule": a.rule,
+        "next_step": a.next_step,
+        "when": a.when,
+        "text": a.text,
+        "raised_at": a.raised_at.isoformat(),
+        "acknowledged_at": None if a.acknowledged_at is None else a.acknowledged_at.isoformat(),
+        "escalations": a.escalations,
     }
 
 
@@ -483,6 +558,51 @@ def checkin_create(request: HttpRequest, client_id: int, payload: CheckInIn) -> 
         source="therapist",
     )
     return Status(201, _checkin_json(made))
+
+
+@api.get(
+    "/clients/{client_id}/alerts",
+    response={200: list[dict[str, Any]], **_CLIENT},
+    summary="Alerts a client's check-ins raised, newest first",
+)
+def clinic_alerts(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.alerts")
+    return [_alert_json(a) for a in client.clinic_alerts.all()]
+
+
+@api.post(
+    "/clients/{client_id}/alerts/{alert_id}/acknowledge",
+    response={200: dict[str, Any], **_CLIENT},
+    summary="Acknowledge a check-in's alert (audited; a medical review resolves it)",
+)
+def clinic_alert_acknowledge(request: HttpRequest, client_id: int, alert_id: int) -> Any:
+    alert = access.get_clinic_alert(request.user, client_id, alert_id)
+    return _alert_json(actions.acknowledge_alert(by=request.user, alert=alert))
+
+
+@api.get(
+    "/clients/{client_id}/reviews",
+    response={200: list[dict[str, Any]], **_CLIENT},
+    summary="A client's medical reviews (backcare.course/1 `reviews`), oldest first",
+)
+def reviews(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.reviews")
+    return [{"id": r.pk, **r.to_contract()} for r in client.reviews.order_by("created_at", "id")]
+
+
+@api.post(
+    "/clients/{client_id}/reviews",
+    response={201: dict[str, Any], **_CLIENT},
+    summary="Record a medical review of what visits raised (audited)",
+)
+def review_create(request: HttpRequest, client_id: int, payload: ReviewIn) -> Any:
+    client = access.get_client(request.user, client_id)
+    entry = actions.record_review(
+        by=request.user, client=client, values=payload.dict(), today=timezone.localdate()
+    )
+    return Status(201, {"id": entry.pk, **entry.to_contract()})
 
 
 # -- exports, erasure and FHIR -----------------------------------------------------------------

@@ -12,7 +12,15 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from backcare.accounts.models import Therapist
-from backcare.clinic.models import CheckIn, Client, ClientLink, IntakeRecord, Session
+from backcare.clinic.models import (
+    CheckIn,
+    Client,
+    ClientLink,
+    ClinicAlert,
+    IntakeRecord,
+    MedicalReview,
+    Session,
+)
 
 
 class TherapistBackend(ModelBackend):
@@ -76,6 +84,22 @@ def get_checkin(user: Any, client_id: int, checkin_id: int) -> CheckIn:
         return client.checkins.get(pk=checkin_id)
     except CheckIn.DoesNotExist:
         raise Http404("no such check-in") from None
+
+
+def get_clinic_alert(user: Any, client_id: int, alert_id: int) -> ClinicAlert:
+    client = get_client(user, client_id)
+    try:
+        return client.clinic_alerts.select_related("client").get(pk=alert_id)
+    except ClinicAlert.DoesNotExist:
+        raise Http404("no such alert") from None
+
+
+def get_review(user: Any, client_id: int, review_id: int) -> MedicalReview:
+    client = get_client(user, client_id)
+    try:
+        return client.reviews.get(pk=review_id)
+    except MedicalReview.DoesNotExist:
+        raise Http404("no such review") from None
 
 
 def clinic_admin(user: Any) -> Therapist:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date as Date
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, get_args
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,6 +21,8 @@ from django.utils import timezone
 
 from backcare.accounts.models import Therapist
 from backcare.audit.log import record
+from backcare.clinic import notify
+from backcare.clinic.course import course_document, state_of
 from backcare.clinic.models import (
     AMENDABLE_FIELDS,
     BODY_REGIONS,
@@ -27,18 +30,27 @@ from backcare.clinic.models import (
     CheckIn,
     Client,
     ClientLink,
+    ClinicAlert,
     IntakeRecord,
+    MedicalReview,
     Session,
 )
 from backcare.clinic.summary import changed, refresh
 from backcare.core.assessment import assess
-from backcare.core.models import Intake
+from backcare.core.models import Followup, Intake, RedFlags, Review
 from backcare.core.models import Session as SessionContract
-from backcare.core.validation import InvalidInput, validate
-from backcare.core.vocabulary import RED_FLAG_NAMES, SideEffect
+from backcare.core.progress import raised_at
+from backcare.core.state import (
+    Cause,
+    amendment_check,
+    checkin_advice,
+    override_problems,
+    session_check,
+)
+from backcare.core.validation import InvalidInput, parse_course, parse_intake, validate
+from backcare.core.vocabulary import PRESSURE_ORDER, RED_FLAG_NAMES
 
 _REGION_CODES = {code for code, _ in BODY_REGIONS}
-_SIDE_EFFECTS = frozenset(get_args(SideEffect))
 _MAX_HOURS = 9999  # hours an after-effect lasted: more than a year is a typing error
 
 
@@ -48,6 +60,76 @@ class ActionError(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{k or 'form'}: {', '.join(v)}" for k, v in errors.items()))
+
+
+class NeedsConfirmation(ActionError):
+    """A session breaks the assessment (clinical-rules §6a): `causes` must be shown, one prompt
+    each, and saving needs a confirmation with a reason kind and text."""
+
+    def __init__(self, causes: tuple[Cause, ...], problems: list[tuple[str, str]]) -> None:
+        self.causes = causes
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(field, []).append(message)
+        super().__init__(errors)
+
+
+def _confirmed(causes: tuple[Cause, ...], override: dict[str, Any] | None) -> dict[str, Any]:
+    """The session's override fields when `causes` are confirmed by `override` (confirm,
+    reason_kind, reason); raises NeedsConfirmation otherwise."""
+    if not causes:
+        return {}
+    given = override or {}
+    problems = override_problems(
+        causes,
+        confirm=given.get("confirm") is True,
+        reason_kind=given.get("reason_kind"),
+        reason=given.get("reason") if isinstance(given.get("reason"), str) else None,
+    )
+    if problems:
+        raise NeedsConfirmation(causes, problems)
+    return {
+        "override_causes": [c.kind for c in causes],
+        "override_kind": given["reason_kind"],
+        "override_reason": given["reason"].strip(),
+        "safety_override": any(c.safety_override for c in causes),
+    }
+
+
+def session_causes(*, client: Client, values: dict[str, Any]) -> tuple[Cause, ...]:
+    """§6a before a new session: the course as it stands and the proposed values."""
+    state = state_of(client)
+    if state is None:
+        return ()
+    techniques = values.get("techniques") or ()
+    return session_check(
+        state,
+        pressure=values.get("pressure") if values.get("pressure") in PRESSURE_ORDER else None,
+        techniques=tuple(t for t in techniques if isinstance(t, str)),
+    )
+
+
+def amendment_causes(*, session: Session, values: dict[str, Any]) -> tuple[Cause, ...]:
+    """§6a for an amendment or an edit: causes 3-5 on the changed values."""
+    assessment = assess(parse_intake(session.intake.document))
+    techniques = values.get("techniques") or ()
+    pressure = values.get("pressure")
+    return amendment_check(
+        assessment,
+        pressure=pressure if pressure in PRESSURE_ORDER else "light",
+        techniques=tuple(t for t in techniques if isinstance(t, str)),
+    )
+
+
+def visit_emergency(*, client: Client, flags: Iterable[str]) -> list[str]:
+    """The emergency rules a visit's own warning signs raise (clinical-rules §6 "raised at a
+    visit"), so a form can show the emergency instruction at once."""
+    intake = client.current_intake
+    names = [n for n in flags if n in RED_FLAG_NAMES]
+    if intake is None or not names:
+        return []
+    raised = raised_at(parse_intake(intake.document), RedFlags(**dict.fromkeys(names, True)))
+    return [r.id for r in raised if r.urgency == "emergency"]
 
 
 def _fail(field: str, message: str) -> ActionError:
@@ -186,8 +268,16 @@ def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> No
 
 
 @transaction.atomic
-def record_session(*, by: Any, client: Client, when: Date, values: dict[str, Any]) -> Session:
-    """Add the next session to the client's course (unsigned until `sign_session`)."""
+def record_session(
+    *,
+    by: Any,
+    client: Client,
+    when: Date,
+    values: dict[str, Any],
+    override: dict[str, Any] | None = None,
+) -> Session:
+    """Add the next session to the client's course (unsigned until `sign_session`). A session
+    that breaks the assessment (§6a) needs `override` = confirm, reason_kind and reason."""
     intake = client.current_intake
     if intake is None:
         raise _fail("", "Record an intake before the first session.")
@@ -198,6 +288,7 @@ def record_session(*, by: Any, client: Client, when: Date, values: dict[str, Any
     if last is not None and when < last.date:
         raise _fail("date", f"A session cannot be dated before the previous one ({last.date}).")
     _check_session_fields(values, number, when)
+    confirmed = _confirmed(session_causes(client=client, values=values), override)
     session = Session.objects.create(
         client=client,
         intake=intake,
@@ -205,24 +296,48 @@ def record_session(*, by: Any, client: Client, when: Date, values: dict[str, Any
         date=when,
         created_by=by,
         **{k: values[k] for k in AMENDABLE_FIELDS if k in values},
+        **confirmed,
     )
-    record(actor=by, action="session.create", client=client, obj=session, number=number)
+    record(
+        actor=by,
+        action="session.create",
+        client=client,
+        obj=session,
+        number=number,
+        **_override_audit(confirmed),
+    )
     refresh(client)
     return session
 
 
 @transaction.atomic
-def update_session(*, by: Any, session: Session, values: dict[str, Any]) -> Session:
-    """Change an unsigned session directly. A signed session is changed only by amendment."""
+def update_session(
+    *,
+    by: Any,
+    session: Session,
+    values: dict[str, Any],
+    override: dict[str, Any] | None = None,
+) -> Session:
+    """Change an unsigned session directly. A signed session is changed only by amendment.
+    Changing its pressure or techniques is checked as an amendment is (§6a causes 3-5)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.signed:
         raise _fail("", "This session is signed: record an amendment instead.")
     merged = {f: getattr(session, f) for f in AMENDABLE_FIELDS} | values
     _check_session_fields(merged, session.number, session.date)
-    for field, value in values.items():
+    confirmed = {}
+    if {"pressure", "techniques"} & {f for f in values if values[f] != getattr(session, f)}:
+        confirmed = _confirmed(amendment_causes(session=session, values=merged), override)
+    for field, value in {**values, **confirmed}.items():
         setattr(session, field, value)
     session.save()
-    record(actor=by, action="session.update", client=session.client, obj=session)
+    record(
+        actor=by,
+        action="session.update",
+        client=session.client,
+        obj=session,
+        **_override_audit(confirmed),
+    )
     refresh(session.client)
     return session
 
@@ -240,13 +355,30 @@ def sign_session(*, by: Any, session: Session) -> Session:
     return session
 
 
+def _override_audit(confirmed: dict[str, Any]) -> dict[str, Any]:
+    # The audit row names the override and its reason kind; a safety override is marked.
+    if not confirmed:
+        return {}
+    return {
+        "override": confirmed["override_causes"],
+        "override_kind": confirmed["override_kind"],
+        "override_reason": confirmed["override_reason"],
+        "safety_override": confirmed["safety_override"],
+    }
+
+
 def _jsonable(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
 @transaction.atomic
 def amend_session(
-    *, by: Any, session: Session, changes: dict[str, Any], reason: str
+    *,
+    by: Any,
+    session: Session,
+    changes: dict[str, Any],
+    reason: str,
+    override: dict[str, Any] | None = None,
 ) -> list[Amendment]:
     """Record dated amendments to a signed session; the original values stay as they were."""
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -263,6 +395,14 @@ def amend_session(
     if not changed:
         raise _fail("", "Nothing was changed.")
     _check_session_fields(current | changed, session.number, session.date)
+    confirmed = {}
+    if {"pressure", "techniques"} & set(changed):
+        confirmed = _confirmed(
+            amendment_causes(session=session, values=current | changed), override
+        )
+        if confirmed:
+            # The latest confirmation is the one kept with the session (the audit keeps all).
+            Session.objects.filter(pk=session.pk).update(**confirmed)
     amendments = [
         Amendment.objects.create(
             session=session,
@@ -281,17 +421,44 @@ def amend_session(
         obj=session,
         fields=sorted(changed),
         reason=reason.strip(),
+        **_override_audit(confirmed),
     )
     refresh(session.client)
     return amendments
 
 
-def _check_names(field: str, names: Iterable[str], allowed: Iterable[str]) -> list[str]:
-    allowed_set = set(allowed)
-    bad = [n for n in names if n not in allowed_set]
-    if bad:
-        raise _fail(field, f"Unknown value(s): {', '.join(bad)}.")
-    return list(dict.fromkeys(names))
+def _followup_contract(values: dict[str, Any]) -> Followup:
+    """A check-in as the core's follow-up contract (no hand checks): every problem, by field."""
+    doc = {
+        "date": values["date"].isoformat() if isinstance(values["date"], Date) else values["date"],
+        "pain": values["pain"],
+        **{k: _contract_number(values.get(k)) for k in ("rmdq", "odi", "peg", "side_effect_hours")},
+        "side_effects": list(values.get("side_effects") or []),
+        "new_red_flags": _flag_object(values.get("red_flags") or []),
+    }
+    try:
+        return validate(Followup, doc)
+    except InvalidInput as exc:
+        errors: dict[str, list[str]] = {}
+        for problem in exc.problems:
+            field = problem.path.split(".")[0].split("[")[0] or ""
+            field = "red_flags" if field == "new_red_flags" else field
+            errors.setdefault(field, []).append(problem.message)
+        raise ActionError(errors) from None
+
+
+def _contract_number(value: Any) -> Any:
+    # Decimals from forms become the JSON numbers the contract reads; anything else is left for
+    # the contract to judge (and refuse with its path).
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _flag_object(names: Any) -> Any:
+    if not isinstance(names, list | tuple):
+        return names  # the contract refuses it with its path
+    return dict.fromkeys(names, True) if all(isinstance(n, str) for n in names) else names
 
 
 @transaction.atomic
@@ -310,25 +477,23 @@ def record_checkin(
     source: str = "client_link",
     actor_label: str | None = None,
 ) -> CheckIn:
-    ranges = {
-        "pain": (pain, 0, 10, "Pain is a number from 0 to 10."),
-        "peg": (peg, 0, 10, "The PEG score is from 0 to 10."),
-        "rmdq": (rmdq, 0, 24, "The Roland-Morris score is from 0 to 24."),
-        "odi": (odi, 0, 100, "The Oswestry score is from 0 to 100."),
-        "side_effect_hours": (
-            side_effect_hours,
-            0,
-            _MAX_HOURS,
-            f"Hours are from 0 to {_MAX_HOURS}.",
-        ),
-    }
-    errors = {
-        field: [message]
-        for field, (value, low, high, message) in ranges.items()
-        if value is not None and not low <= value <= high
-    }
-    if errors:
-        raise ActionError(errors)
+    """Record a check-in; what it raises (clinical-rules §6b) is stored as clinic alerts that a
+    therapist must acknowledge, and the clinic is emailed once this transaction commits."""
+    followup = _followup_contract(
+        {
+            "date": when,
+            "pain": pain,
+            "peg": peg,
+            "rmdq": rmdq,
+            "odi": odi,
+            "side_effects": list(side_effects),
+            "side_effect_hours": side_effect_hours,
+            "red_flags": list(red_flags),
+        }
+    )
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    document = course_document(client)
+    advice = () if document is None else checkin_advice(parse_course(document), followup)
     checkin = CheckIn.objects.create(
         client=client,
         date=when,
@@ -336,9 +501,9 @@ def record_checkin(
         peg=peg,
         rmdq=rmdq,
         odi=odi,
-        side_effects=_check_names("side_effects", side_effects, _SIDE_EFFECTS),
+        side_effects=list(followup.side_effects),
         side_effect_hours=side_effect_hours,
-        red_flags=_check_names("red_flags", red_flags, RED_FLAG_NAMES),
+        red_flags=list(followup.new_red_flags.raised()),
         source=source,
     )
     record(
@@ -348,8 +513,123 @@ def record_checkin(
         client=client,
         obj=checkin,
     )
+    alerts = [
+        ClinicAlert.objects.create(
+            client=client,
+            checkin=checkin,
+            rule=a.alert.rule,
+            next_step=a.alert.next_step,
+            when=a.when,
+            text=a.alert.text[:500],
+        )
+        for a in advice
+    ]
+    for alert in alerts:
+        record(
+            actor=by,
+            actor_label=actor_label,
+            action="alert.raise",
+            client=client,
+            obj=alert,
+            rule=alert.rule,
+            next_step=alert.next_step,
+        )
+    notify.send_after_commit(alerts, notify.recipients(client), escalation=False)
     refresh(client)
     return checkin
+
+
+@transaction.atomic
+def acknowledge_alert(*, by: Any, alert: ClinicAlert) -> ClinicAlert:
+    """A therapist has seen a check-in's alert (it stays raised until a medical review)."""
+    alert = ClinicAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is not None:
+        raise _fail("", "This alert was already acknowledged.")
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = by
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    record(actor=by, action="alert.acknowledge", client=alert.client, obj=alert, rule=alert.rule)
+    refresh(alert.client)
+    return alert
+
+
+# §6b: an emergency not acknowledged within 1 hour, a see-a-doctor alert within 24 hours, goes to
+# every admin of the clinic, and again every hour (emergency) or day until acknowledged.
+ESCALATE_AFTER = {"emergency": timedelta(hours=1), "see_doctor": timedelta(hours=24)}
+
+
+def escalate_alerts(*, now: datetime) -> list[ClinicAlert]:
+    """Escalate every alert due at `now` (one transaction per alert, each audited)."""
+    due = []
+    for alert in ClinicAlert.objects.filter(acknowledged_at__isnull=True).select_related("client"):
+        every = ESCALATE_AFTER.get(alert.next_step)
+        if every is None:
+            continue
+        last = alert.last_escalated_at or alert.raised_at
+        if now - last >= every:
+            due.append(_escalate(alert=alert, now=now))
+    return due
+
+
+@transaction.atomic
+def _escalate(*, alert: ClinicAlert, now: datetime) -> ClinicAlert:
+    alert = ClinicAlert.objects.select_for_update().select_related("client").get(pk=alert.pk)
+    alert.escalations += 1
+    alert.last_escalated_at = now
+    alert.save(update_fields=["escalations", "last_escalated_at"])
+    record(
+        actor=None,
+        actor_label="backcare (escalation)",
+        action="alert.escalate",
+        client=alert.client,
+        obj=alert,
+        rule=alert.rule,
+        escalations=alert.escalations,
+    )
+    notify.send_after_commit(
+        [alert], notify.recipients(alert.client, admins_only=True), escalation=True
+    )
+    return alert
+
+
+@transaction.atomic
+def record_review(*, by: Any, client: Client, values: dict[str, Any], today: Date) -> MedicalReview:
+    """Record a medical review of what visits raised (contracts §3 `reviews`): checked by the
+    core's contract, dated no later than today by the clinic's calendar."""
+    doc = {k: values.get(k) for k in ("date", "rules", "by", "role", "source", "outcome")}
+    doc["note"] = values.get("note") or ""
+    if isinstance(doc["date"], Date):
+        doc["date"] = doc["date"].isoformat()
+    try:
+        review = validate(Review, doc)
+    except InvalidInput as exc:
+        errors: dict[str, list[str]] = {}
+        for problem in exc.problems:
+            errors.setdefault(problem.path.split(".")[0].split("[")[0], []).append(problem.message)
+        raise ActionError(errors) from None
+    if review.date > today:
+        raise _fail("date", "A review cannot be dated in the future.")
+    entry = MedicalReview.objects.create(
+        client=client,
+        date=review.date,
+        rules=list(review.rules),
+        reviewer=review.by,
+        role=review.role,
+        source=review.source,
+        outcome=review.outcome,
+        note=review.note,
+        created_by=by,
+    )
+    record(
+        actor=by,
+        action="review.create",
+        client=client,
+        obj=entry,
+        rules=list(review.rules),
+        outcome=review.outcome,
+    )
+    refresh(client)
+    return entry
 
 
 @transaction.atomic

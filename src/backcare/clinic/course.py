@@ -1,12 +1,16 @@
-"""A client's stored record as a `backcare.course/1` document, and its progress from the core."""
+"""A client's stored record as a `backcare.course/1` document, and their state from the core.
+
+`state_of(client)` is the one way the web layer learns where a client stands: every page, the
+dashboard's summary, the API, the CSV, the PDFs and FHIR call it (or read the summary it wrote).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from backcare.clinic.models import Client
-from backcare.core.progress import progress
 from backcare.core.results import Progress
+from backcare.core.state import ClientState, client_state
 from backcare.core.validation import parse_course
 
 
@@ -50,8 +54,12 @@ def course_document(client: Client) -> dict[str, Any] | None:
             "rmdq": c.rmdq,
             "odi": _number(c.odi),
             "peg": _number(c.peg),
+            "side_effects": list(c.side_effects),
+            "side_effect_hours": _number(c.side_effect_hours),
+            "new_red_flags": dict.fromkeys(c.red_flags, True),
         }
-        for c in client.checkins.order_by("date", "id")
+        # In the order reported (contracts §3: dates may go back).
+        for c in client.checkins.order_by("created_at", "id")
     ]
     return {
         "schema": "backcare.course/1",
@@ -59,11 +67,18 @@ def course_document(client: Client) -> dict[str, Any] | None:
         "baseline": baseline,
         "sessions": sessions,
         "followups": followups,
+        "reviews": [r.to_contract() for r in client.reviews.order_by("created_at", "id")],
     }
 
 
-def client_progress(client: Client, document: dict[str, Any] | None = None) -> Progress | None:
-    """The core's progress for the client's course (`document` if already built)."""
+def state_of(client: Client, document: dict[str, Any] | None = None) -> ClientState | None:
+    """The client's clinical state from the core (None before the first intake)."""
     if document is None:
         document = course_document(client)
-    return None if document is None else progress(parse_course(document))
+    return None if document is None else client_state(parse_course(document))
+
+
+def client_progress(client: Client, document: dict[str, Any] | None = None) -> Progress | None:
+    """The progress part of `state_of`."""
+    state = state_of(client, document)
+    return None if state is None else state.progress

@@ -11,72 +11,22 @@ from django import forms
 from backcare.clinic.models import BODY_REGIONS
 from backcare.core.measures.startback import COPYRIGHT as STARTBACK_COPYRIGHT
 from backcare.core.models import Intake
-from backcare.core.rules.tables import clearable_rule_ids, load_tables
+from backcare.core.rules.tables import clearable_rule_ids, load_tables, reviewable_ids
 from backcare.core.validation import InvalidInput, parse_intake
+from backcare.core.wording import (
+    ALERT_NAME,
+    CONDITIONS,
+    MEDICATIONS,
+    PRESSURES,
+    REASON_KIND,
+    RED_FLAG_QUESTIONS,
+    REGIONS,
+    REVIEW_OUTCOME,
+    REVIEW_SOURCE,
+    SIDE_EFFECTS,
+    TECHNIQUES,
+)
 
-REGIONS = [
-    ("lumbar", "Lower back"),
-    ("thoracic", "Upper or middle back"),
-    ("cervical", "Neck"),
-    ("sacral", "Base of the spine (sacrum)"),
-    ("gluteal", "Buttocks"),
-]
-RED_FLAG_QUESTIONS = [
-    ("saddle_numbness", "Numbness around the back passage, genitals or inner thighs"),
-    ("new_bladder_dysfunction", "New trouble passing or holding urine"),
-    ("new_bowel_incontinence", "New loss of bowel control"),
-    ("bilateral_leg_symptoms", "Pain, numbness or weakness in both legs"),
-    ("progressive_leg_weakness", "Leg weakness that is getting worse"),
-    ("fever", "A fever (feeling hot and shivery, 38 °C or more)"),
-    ("unexplained_weight_loss", "Losing weight without trying"),
-    ("history_of_cancer", "Ever had cancer"),
-    ("significant_trauma", "The pain started after a serious fall, crash or blow"),
-    ("iv_drug_use", "Injecting drugs"),
-    ("immunosuppression", "A weakened immune system (illness or medicines)"),
-    ("recent_infection", "A recent infection"),
-    ("pulsating_abdominal_mass", "A pulsing lump in the belly"),
-    ("chest_pain", "Chest pain"),
-    ("calf_pain_swelling", "A painful, swollen calf"),
-]
-CONDITIONS = [
-    ("muscle_strain", "Muscle strain"),
-    ("ligament_sprain", "Ligament sprain"),
-    ("herniated_disc", "Herniated (slipped) disc"),
-    ("spinal_stenosis", "Spinal stenosis (narrowed spinal canal)"),
-    ("osteoporosis", "Osteoporosis (thin bones)"),
-    ("bleeding_disorder", "A bleeding disorder"),
-    ("active_cancer_treatment", "Cancer treatment now"),
-    ("uncontrolled_hypertension", "High blood pressure that is not under control"),
-    ("diabetic_neuropathy", "Nerve damage from diabetes"),
-    ("skin_lesion_at_site", "A skin problem where it hurts (wound, rash, burn)"),
-    ("deep_vein_thrombosis", "A blood clot in a vein (DVT)"),
-    ("aortic_aneurysm", "An aortic aneurysm"),
-]
-MEDICATIONS = [
-    ("anticoagulant", "Blood thinner (e.g. warfarin, apixaban)"),
-    ("antiplatelet", "Antiplatelet (e.g. aspirin, clopidogrel)"),
-    ("long_term_corticosteroid", "Steroid tablets for 3 months or more"),
-    ("nsaid", "Anti-inflammatory painkillers (e.g. ibuprofen)"),
-    ("opioid", "Opioid painkillers (e.g. codeine, tramadol)"),
-    ("muscle_relaxant", "Muscle relaxants"),
-]
-TECHNIQUES = [
-    ("swedish", "Swedish massage"),
-    ("deep_tissue", "Deep tissue massage"),
-    ("trigger_point", "Trigger point therapy"),
-    ("myofascial_release", "Myofascial release"),
-]
-PRESSURES = [("light", "Light"), ("medium", "Medium"), ("firm", "Firm")]
-SIDE_EFFECTS = [
-    ("soreness", "Soreness"),
-    ("bruising", "Bruising"),
-    ("increased_pain", "More pain"),
-    ("numbness", "Numbness"),
-    ("weakness", "Weakness"),
-    ("dizziness", "Dizziness"),
-    ("skin_reaction", "Skin reaction"),
-    ("fever", "Fever"),
-]
 STARTBACK_ITEMS = [
     "My back pain has spread down my leg(s) at some time in the last 2 weeks",
     "I have had pain in the shoulder or neck at some time in the last 2 weeks",
@@ -414,6 +364,34 @@ class SessionForm(forms.Form):
     plan_note = forms.CharField(
         label="P: the plan", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # clinical-rules §6a: shown only when the session breaks the assessment.
+    override_confirm = forms.BooleanField(
+        label="I confirm: record this session although it breaks the assessment", required=False
+    )
+    override_kind = forms.ChoiceField(
+        label="Why it is recorded anyway", choices=[("", "—"), *REASON_KIND], required=False
+    )
+    override_reason = forms.CharField(
+        label="Reason, in your words (10 to 500 characters)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    OVERRIDE_FIELDS = ("override_confirm", "override_kind", "override_reason")
+    # The action's names for the confirmation's problems, as this form names its fields.
+    OVERRIDE_ERRORS = {
+        "confirm": "override_confirm",
+        "reason_kind": "override_kind",
+        "reason": "override_reason",
+    }
+
+    def override(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "confirm": d.get("override_confirm") is True,
+            "reason_kind": d.get("override_kind") or None,
+            "reason": d.get("override_reason") or None,
+        }
 
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -527,3 +505,46 @@ class ClearanceForm(forms.Form):
             for rid in firing
             if rid in clearable_rule_ids()
         ]
+
+
+def _reviewable_choices() -> list[tuple[str, str]]:
+    tables = load_tables()
+    return [
+        (rid, f"{ALERT_NAME[rid]} ({rid})")
+        if rid in ALERT_NAME
+        else (rid, f"{tables.rule(rid).therapist_text.split('.')[0]} ({rid})")
+        for rid in reviewable_ids()
+    ]
+
+
+class ReviewForm(forms.Form):
+    """A medical review of what visits raised (contracts §3 `reviews`); the core checks it."""
+
+    date = forms.DateField(label="Date of the review", widget=DATE_WIDGET)
+    rules = forms.MultipleChoiceField(
+        label="What it reviewed", choices=_reviewable_choices, widget=forms.CheckboxSelectMultiple
+    )
+    reviewer = forms.CharField(label="Who reviewed (name)", max_length=200)
+    role = forms.CharField(label="Their role (e.g. GP, emergency physician)", max_length=100)
+    source = forms.ChoiceField(
+        label="How the clinic knows", choices=REVIEW_SOURCE, widget=forms.RadioSelect
+    )
+    outcome = forms.ChoiceField(label="Outcome", choices=REVIEW_OUTCOME, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="Restrictions and details",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def contract_values(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "date": d["date"],
+            "rules": list(d["rules"]),
+            "by": d["reviewer"],
+            "role": d["role"],
+            "source": d["source"],
+            "outcome": d["outcome"],
+            "note": d["note"],
+        }

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from backcare.core.wording import REVIEW_OUTCOME, REVIEW_SOURCE
+
 # Back regions a therapist can mark on the body map: the contract's regions, left and right.
 BODY_REGIONS = [
     (f"{region}-{side}", f"{region.capitalize()} ({side})")
@@ -104,6 +106,12 @@ class Session(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # §6a: a session recorded although it broke the assessment keeps why (not part of the
+    # course contract). `safety_override`: recorded over an unresolved emergency.
+    override_causes = models.JSONField(default=list)  # the cause kinds that were confirmed
+    override_kind = models.CharField(max_length=32, blank=True)
+    override_reason = models.CharField(max_length=500, blank=True)
+    safety_override = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["number"]
@@ -176,6 +184,61 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["date", "id"]
+
+
+class MedicalReview(models.Model):
+    """A recorded medical review of what visits raised (contracts §3 `reviews`, v1.1)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="reviews")
+    date = models.DateField()
+    rules = models.JSONField()  # ids, as the contract lists them
+    reviewer = models.CharField(max_length=200)  # the contract's `by`
+    role = models.CharField(max_length=100)
+    source = models.CharField(max_length=24, choices=REVIEW_SOURCE)
+    outcome = models.CharField(max_length=24, choices=REVIEW_OUTCOME)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "rules": list(self.rules),
+            "by": self.reviewer,
+            "role": self.role,
+            "source": self.source,
+            "outcome": self.outcome,
+            "note": self.note,
+        }
+
+
+class ClinicAlert(models.Model):
+    """An alert a client's check-in raised (clinical-rules §6b): the clinic is told at once,
+    and a therapist must acknowledge it; unacknowledged ones are escalated to the admins.
+    Acknowledging does not resolve the alert itself: a medical review does."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="clinic_alerts")
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.PROTECT, related_name="clinic_alerts", null=True
+    )
+    rule = models.CharField(max_length=32)
+    next_step = models.CharField(max_length=16)  # emergency or see_doctor
+    when = models.CharField(max_length=16)  # how soon the client must act: now, today, ...
+    text = models.CharField(max_length=500)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    escalations = models.PositiveIntegerField(default=0)
+    last_escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["acknowledged_at", "next_step"])]
 
 
 class ClientLink(models.Model):

@@ -15,9 +15,7 @@ from backcare.audit.log import record
 from backcare.clinic import access, actions
 from backcare.clinic.forms import CheckInForm, IntakeForm
 from backcare.clinic.presenting import assessment_view
-from backcare.core.models import RedFlags
-from backcare.core.progress import rules_for_reported_flags
-from backcare.core.validation import parse_intake
+from backcare.core.wording import ADVICE_WHEN
 
 
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -89,20 +87,19 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
                 for p in problems:
                     form.add_error(field if field in form.fields else None, p)
         else:
-            intake = link.client.current_intake
-            rules = []
-            if intake is not None and checkin.red_flags:
-                flags = RedFlags(**dict.fromkeys(checkin.red_flags, True))
-                rules = rules_for_reported_flags(parse_intake(intake.document), flags)
+            # What this check-in raised, as the core judged it when it was recorded (§6b).
+            alerts = list(checkin.clinic_alerts.order_by("id"))
+            emergency = [a for a in alerts if a.next_step == "emergency"]
             return render(
                 request,
                 "portal/checkin_done.html",
                 {
                     "client": link.client,
                     "checkin": checkin,
-                    "emergency": any(r.urgency == "emergency" for r in rules),
-                    "see_doctor": bool(rules),
-                    "reasons": [r.text for r in rules],
+                    "emergency": bool(emergency),
+                    "advice": [
+                        {"text": a.text, "when": ADVICE_WHEN[a.when]} for a in (emergency or alerts)
+                    ],
                 },
             )
     return render(

@@ -10,6 +10,8 @@ from typing import Any
 
 from backcare.core.progress import meaningful_line
 from backcare.core.rules.tables import load_tables
+from backcare.core.state import Cause, ClientState
+from backcare.core.wording import ALERT_NAME, CAUSE_PROMPT, NEXT_STEP, STATUS
 
 TECHNIQUE_ORDER = ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
 EVIDENCE = {
@@ -141,3 +143,41 @@ def letter_sources(view: dict[str, Any]) -> list[dict[str, Any]]:
     once each, in order of first mention (as the letter's PDF lists them)."""
     findings = view["referral_reasons"] + view["precaution_list"]
     return _sources(list(dict.fromkeys(sid for f in findings for sid in f["sources"])))
+
+
+def cause_json(cause: Cause) -> dict[str, Any]:
+    """One §6a cause as a form prompt or an API 409 shows it: its words, rules and the reasons
+    that may confirm it."""
+    return {
+        "kind": cause.kind,
+        "prompt": CAUSE_PROMPT[cause.kind],
+        "rules": [{"rule": rule, "text": text} for rule, text in cause.findings],
+        "detail": list(cause.detail),
+        "reason_kinds": list(cause.reason_kinds),
+        "safety_override": cause.safety_override,
+    }
+
+
+def state_view(state: ClientState | None) -> dict[str, Any] | None:
+    """The client's one state, with its words, as every page shows it (includes/state.html)."""
+    if state is None:
+        return None
+    p = state.progress
+    return {
+        "next_step": p.next_step,
+        "next_step_words": NEXT_STEP[p.next_step],
+        "status": p.status,
+        "status_words": STATUS[p.status],
+        "sessions_done": p.sessions_done,
+        "rules_version": p.rules_version,
+        "emergency": p.next_step == "emergency",
+        "alerts": [
+            {
+                **a.to_json(),
+                "name": ALERT_NAME[a.rule],
+                "next_step_words": NEXT_STEP[a.next_step],
+                "source_list": _sources(a.sources),
+            }
+            for a in p.alerts
+        ],
+    }

@@ -1,9 +1,9 @@
-"""Who needs attention, and why: the dashboard's order, computed from the core's answers.
+"""Who needs attention, and why: the dashboard's summary of each client, written from the one
+clinical state (`course.state_of`) inside every action that changes the record.
 
-Levels (highest first): 5 emergency; 4 see a doctor (urgent referral, see-doctor alert, a warning
-sign reported at a check-in); 3 waiting for a doctor's clearance; 2 reassess; 1 adjust the plan;
-0 nothing to act on. "Overdue check-in" is judged when the dashboard is shown (it depends on
-today's date).
+Levels (highest first) follow the state's next step: 5 emergency, 4 see a doctor, 2 reassess,
+1 adjust (or a new intake from the client to review), 0 nothing to act on. "Overdue check-in" is
+judged when the dashboard is shown (it depends on today's date).
 """
 
 from __future__ import annotations
@@ -11,23 +11,17 @@ from __future__ import annotations
 from django.db.models import F
 
 from backcare.accounts.models import Clinic
-from backcare.clinic.course import client_progress
+from backcare.clinic.course import state_of
 from backcare.clinic.models import Client
-from backcare.core.models import RedFlags
-from backcare.core.progress import rules_for_reported_flags
-from backcare.core.validation import parse_intake
+from backcare.core.wording import ALERT_NAME
 
-EMERGENCY, SEE_DOCTOR, CLEARANCE, REASSESS, ADJUST, NOTHING = 5, 4, 3, 2, 1, 0
-_STEP_LEVEL = {
+EMERGENCY, SEE_DOCTOR, REASSESS, ADJUST, NOTHING = 5, 4, 2, 1, 0
+STEP_LEVEL = {
     "emergency": EMERGENCY,
     "see_doctor": SEE_DOCTOR,
     "reassess": REASSESS,
     "adjust": ADJUST,
-}
-_DISPOSITION_LEVEL = {
-    "emergency": (EMERGENCY, "Emergency at intake: refer now"),
-    "urgent_referral": (SEE_DOCTOR, "Urgent referral at intake"),
-    "clearance_first": (CLEARANCE, "Waiting for a doctor's clearance"),
+    "continue": NOTHING,
 }
 
 
@@ -43,36 +37,16 @@ def refresh(client: Client) -> Client:
     intake = client.current_intake
     findings: list[tuple[int, str]] = []
     next_step = status = ""
-    if intake is not None:
-        if intake.disposition in _DISPOSITION_LEVEL:
-            findings.append(_DISPOSITION_LEVEL[intake.disposition])
+    state = state_of(client)
+    if intake is not None and state is not None:
+        next_step, status = state.next_step, state.progress.status
+        top = state.top_alert
+        if top is not None:
+            findings.append(
+                (STEP_LEVEL[top.next_step], f"{ALERT_NAME[top.rule]}: {top.therapist_text}")
+            )
         if intake.source in ("self_check", "client_link") and not client.sessions.exists():
             findings.append((ADJUST, "New intake from the client to review"))
-        result = client_progress(client)
-        if result is not None:
-            next_step, status = result.next_step, result.status
-            for alert in result.alerts:
-                level = _STEP_LEVEL.get(alert.next_step, NOTHING)
-                findings.append((level, f"{alert.rule}: {alert.next_step.replace('_', ' ')}"))
-        last_session = client.sessions.order_by("-date").first()
-        recent = client.checkins.all()
-        if last_session is not None:
-            recent = recent.filter(date__gte=last_session.date)
-        flagged = [c for c in recent if c.red_flags]
-        if flagged:
-            document = parse_intake(intake.document)
-            for checkin in flagged:
-                flags = RedFlags(**dict.fromkeys(checkin.red_flags, True))
-                rules = rules_for_reported_flags(document, flags)
-                if rules:
-                    emergency = any(r.urgency == "emergency" for r in rules)
-                    findings.append(
-                        (
-                            EMERGENCY if emergency else SEE_DOCTOR,
-                            f"Warning sign at check-in {checkin.date}: "
-                            + ", ".join(n.replace("_", " ") for n in checkin.red_flags),
-                        )
-                    )
     level, reason = max(findings, default=(NOTHING, ""))
     dates = [
         d

@@ -25,24 +25,28 @@ from django.views.decorators.http import require_POST
 
 from backcare.audit.models import AuditEvent
 from backcare.clinic import access, actions
-from backcare.clinic.course import client_progress, course_document
+from backcare.clinic.course import course_document, state_of
 from backcare.clinic.forms import (
     AmendmentForm,
     ClearanceForm,
     ClientForm,
     IntakeForm,
     MeasurementForm,
+    ReviewForm,
     SessionForm,
 )
 from backcare.clinic.models import BODY_REGIONS
 from backcare.clinic.presenting import (
     assessment_view,
+    cause_json,
     letter_sources,
     meaningful_change,
     progress_chart,
+    state_view,
 )
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import InvalidInput, parse_intake
+from backcare.core.wording import REASON_KIND, label
 from backcare.reports.exports import client_export as client_export_data
 from backcare.reports.exports import outcomes_csv
 from backcare.reports.exports import sessions_csv as client_sessions_csv
@@ -152,19 +156,64 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     actions.record_view(by=request.user, client=client, what="client")
+    return _client_page(request, client, ReviewForm(initial={"date": timezone.localdate()}))
+
+
+def _client_page(request: HttpRequest, client: Any, review_form: Any, status: int = 200) -> Any:
     intake = client.current_intake
+    sessions = client.sessions.prefetch_related("amendments")
     return render(
         request,
         "clinic/client_detail.html",
         {
             "client": client,
             "intake": intake,
+            "state": state_view(state_of(client)),
             "assessment": None if intake is None else assessment_view(intake.assessment),
             "intakes": client.intakes.all(),
-            "sessions": client.sessions.all(),
+            # Amended values, as every other page shows them.
+            "sessions": [(s, s.current_values()) for s in sessions],
             "checkins": client.checkins.order_by("-date", "-id")[:20],
+            "clinic_alerts": client.clinic_alerts.select_related("acknowledged_by")[:20],
+            "reviews": client.reviews.order_by("-date", "-id"),
+            "review_form": review_form,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def review_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Record a medical review of what visits raised (clinical-rules §6)."""
+    client = access.get_client(request.user, client_id)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_review(
+                by=request.user,
+                client=client,
+                values=form.contract_values(),
+                today=timezone.localdate(),
+            )
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Medical review recorded.")
+            return redirect("client_detail", client_id=client.pk)
+    return _client_page(request, client, form, status=422)
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, client_id: int, alert_id: int) -> HttpResponse:
+    alert = access.get_clinic_alert(request.user, client_id, alert_id)
+    try:
+        actions.acknowledge_alert(by=request.user, alert=alert)
+        messages.success(request, "Alert acknowledged. It stays raised until a medical review.")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+    return redirect("client_detail", client_id=client_id)
 
 
 @login_required
@@ -289,14 +338,24 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         request.POST or None,
         initial={"date": timezone.localdate(), "pressure": _suggested_pressure(client)},
     )
+    # §6a: what the course as it stands says, shown before anything is entered.
+    causes = actions.session_causes(client=client, values={})
     if request.method == "POST" and form.is_valid():
         try:
             session = actions.record_session(
-                by=request.user, client=client, when=form.cleaned_data["date"], values=form.values()
+                by=request.user,
+                client=client,
+                when=form.cleaned_data["date"],
+                values=form.values(),
+                override=form.override(),
             )
+        except actions.NeedsConfirmation as exc:
+            causes = exc.causes
+            _override_errors(form, exc)
         except actions.ActionError as exc:
             _form_errors(form, exc)
         else:
+            messages.success(request, f"Session {session.number} saved (not signed yet).")
             return redirect("session_detail", client_id=client.pk, session_id=session.pk)
     status = 422 if request.method == "POST" else 200
     return render(
@@ -308,9 +367,45 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             "number": 1 if last is None else last.number + 1,
             "regions": BODY_REGIONS,
             "assessment": _current_assessment(client),
+            **_check_context(client, causes, []),
         },
         status=status,
     )
+
+
+def _override_errors(form: Any, exc: actions.NeedsConfirmation) -> None:
+    for field, problems in exc.errors.items():
+        for problem in problems:
+            form.add_error(form.OVERRIDE_ERRORS.get(field), problem)
+
+
+def _check_context(client: Any, causes: Any, flags: list[str]) -> dict[str, Any]:
+    """The §6a prompts (one per cause), and the emergency instruction when this visit's own
+    warning signs raise an emergency (never a cause: recording them needs no reason)."""
+    return {
+        "causes": [cause_json(c) for c in causes],
+        "visit_emergency": actions.visit_emergency(client=client, flags=flags),
+        "override_fields": SessionForm.OVERRIDE_FIELDS,
+    }
+
+
+@login_required
+@require_POST
+def session_check(request: HttpRequest, client_id: int) -> HttpResponse:
+    """htmx: the §6a prompts for the values entered so far (nothing is saved)."""
+    client = access.get_client(request.user, client_id)
+    values = {
+        "pressure": request.POST.get("pressure"),
+        "techniques": request.POST.getlist("techniques"),
+    }
+    session_id = request.POST.get("session")
+    if session_id and session_id.isdigit():
+        session = access.get_session(request.user, client.pk, int(session_id))
+        causes = actions.amendment_causes(session=session, values=values)
+    else:
+        causes = actions.session_causes(client=client, values=values)
+    flags = request.POST.getlist("new_red_flags")
+    return render(request, "clinic/_session_check.html", _check_context(client, causes, flags))
 
 
 def _current_assessment(client: Any) -> Any:
@@ -331,7 +426,9 @@ def session_detail(request: HttpRequest, client_id: int, session_id: int) -> Htt
     return _session_page(request, session, form)
 
 
-def _session_page(request: HttpRequest, session: Any, form: Any, status: int = 200) -> HttpResponse:
+def _session_page(
+    request: HttpRequest, session: Any, form: Any, status: int = 200, causes: Any = ()
+) -> HttpResponse:
     return render(
         request,
         "clinic/session_detail.html",
@@ -342,6 +439,8 @@ def _session_page(request: HttpRequest, session: Any, form: Any, status: int = 2
             "region_labels": dict(BODY_REGIONS),
             "amendments": session.amendments.all(),
             "form": form,
+            "override_kind_label": label(REASON_KIND, session.override_kind),
+            **_check_context(session.client, causes, []),
         },
         status=status,
     )
@@ -364,6 +463,7 @@ def session_sign(request: HttpRequest, client_id: int, session_id: int) -> HttpR
 def session_amend(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
     session = access.get_session(request.user, client_id, session_id)
     form = AmendmentForm(request.POST)
+    causes: Any = ()
     if form.is_valid():
         try:
             actions.amend_session(
@@ -371,13 +471,17 @@ def session_amend(request: HttpRequest, client_id: int, session_id: int) -> Http
                 session=session,
                 changes=form.values(),
                 reason=form.cleaned_data["reason"],
+                override=form.override(),
             )
+        except actions.NeedsConfirmation as exc:
+            causes = exc.causes
+            _override_errors(form, exc)
         except actions.ActionError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, "Amendment recorded; the original is kept.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
-    return _session_page(request, session, form, status=422)
+    return _session_page(request, session, form, status=422, causes=causes)
 
 
 @login_required
@@ -448,11 +552,12 @@ def _progress_context(therapist: Any, client: Any) -> dict[str, Any]:
     if body is None:
         # Rendered once per state of the clinic's records (see _cache_key).
         document = course_document(client)
-        result = client_progress(client, document)
+        state = state_of(client, document)
         body = render_to_string(
             "clinic/_progress_body.html",
             {
-                "p": None if result is None else result.to_json(),
+                "p": None if state is None else state.progress.to_json(),
+                "state": state_view(state),
                 "chart_json": None if document is None else json.dumps(progress_chart(document)),
                 "meaningful": meaningful_change(),
             },

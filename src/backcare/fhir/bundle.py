@@ -28,9 +28,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from backcare.clinic.forms import RED_FLAG_QUESTIONS as RED_FLAGS
-from backcare.clinic.forms import SIDE_EFFECTS, TECHNIQUES
 from backcare.clinic.models import BODY_REGIONS, Client
+from backcare.core.wording import RED_FLAG_QUESTIONS as RED_FLAGS
+from backcare.core.wording import SIDE_EFFECTS, TECHNIQUES
 from backcare.fhir import codes
 from backcare.fhir.questionnaire import intake_questionnaire, intake_response
 

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from backcare.clinic import forms
+from backcare.core import wording
 from backcare.core.measures.startback import COPYRIGHT as STARTBACK_COPYRIGHT
 from backcare.core.models import Intake
 from backcare.core.validation import InvalidInput, Problem, parse_intake, parse_json
@@ -65,10 +66,10 @@ def _labels() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Question texts and answer displays, from the intake form (one wording everywhere)."""
     texts: dict[str, str] = dict(_TEXT_OVERRIDES)
     displays: dict[str, dict[str, str]] = {
-        "pain.regions": dict(forms.REGIONS),
-        "conditions": dict(forms.CONDITIONS),
-        "medications": dict(forms.MEDICATIONS),
-        "preferences.pressure": dict(forms.PRESSURES),
+        "pain.regions": dict(wording.REGIONS),
+        "conditions": dict(wording.CONDITIONS),
+        "medications": dict(wording.MEDICATIONS),
+        "preferences.pressure": dict(wording.PRESSURES),
     }
     for name, field in forms.IntakeForm.base_fields.items():
         path = name.replace("_", ".", 1) if "_" in name else name
@@ -79,7 +80,7 @@ def _labels() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
         choices = getattr(field, "choices", None)
         if choices and path not in displays:
             displays[path] = {str(k): str(v) for k, v in choices if k != ""}
-    for name, text in forms.RED_FLAG_QUESTIONS:
+    for name, text in wording.RED_FLAG_QUESTIONS:
         texts[f"red_flags.{name}"] = text
     for i, text in enumerate(forms.STARTBACK_ITEMS, start=1):
         texts[f"startback.{i}"] = text

@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from backcare.clinic import actions
-from backcare.clinic.forms import CONDITIONS, MEDICATIONS, IntakeForm
+from backcare.clinic.forms import IntakeForm
 from backcare.clinic.presenting import _sources, assessment_view
 from backcare.core.assessment import assess
 from backcare.core.validation import InvalidInput, parse_intake
+from backcare.core.wording import CONDITIONS, MEDICATIONS
 from backcare.selfcheck import content
 
 POSTS_PER_MINUTE = 20

@@ -6,6 +6,10 @@ BACKCARE_ALLOWED_HOSTS  comma-separated; default "127.0.0.1,localhost" (and "tes
 DATABASE_URL            e.g. postgres://user:pass@127.0.0.1:5432/backcare; default SQLite (WAL)
 BACKCARE_DATA_DIR       where the SQLite file lives; default ./var
 BACKCARE_SESSION_IDLE_MINUTES  idle sign-out; default 30
+BACKCARE_BASE_URL       the site's address, for links in emails; default http://127.0.0.1:8000
+BACKCARE_EMAIL_FROM     sender of alert emails; default backcare@localhost
+BACKCARE_SMTP_HOST, BACKCARE_SMTP_PORT (587), BACKCARE_SMTP_USER, BACKCARE_SMTP_PASSWORD,
+BACKCARE_SMTP_TLS ("1" default): alert email in production (console output in development)
 """
 
 from __future__ import annotations
@@ -215,6 +219,26 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it; filled by collectstatic
+
+# --- email: alerts to the clinic (clinical-rules §6b) --------------------------------------------
+BACKCARE_BASE_URL = (_env("BACKCARE_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+DEFAULT_FROM_EMAIL = _env("BACKCARE_EMAIL_FROM", "backcare@localhost")
+_smtp_host = _env("BACKCARE_SMTP_HOST")
+if _smtp_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp_host
+    EMAIL_PORT = _int("BACKCARE_SMTP_PORT", 587, 1, 65535)
+    EMAIL_HOST_USER = _env("BACKCARE_SMTP_USER", "") or ""
+    EMAIL_HOST_PASSWORD = _env("BACKCARE_SMTP_PASSWORD", "") or ""
+    EMAIL_USE_TLS = _env("BACKCARE_SMTP_TLS", "1") == "1"
+    EMAIL_TIMEOUT = 10
+elif PRODUCTION:
+    raise ImproperlyConfigured(
+        "BACKCARE_SMTP_HOST must be set in production: the clinic is emailed when a client "
+        "reports a warning sign (clinical-rules §6b)"
+    )
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

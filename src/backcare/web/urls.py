@@ -43,6 +43,13 @@ urlpatterns = [
         name="clearance_add",
     ),
     path("clients/<int:client_id>/sessions/new/", views.session_new, name="session_new"),
+    path("clients/<int:client_id>/sessions/check/", views.session_check, name="session_check"),
+    path("clients/<int:client_id>/reviews/new/", views.review_new, name="review_new"),
+    path(
+        "clients/<int:client_id>/alerts/<int:alert_id>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
     path(
         "clients/<int:client_id>/sessions/<int:session_id>/",
         views.session_detail,

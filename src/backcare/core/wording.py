@@ -1,0 +1,164 @@
+"""Every human word for a code, written once.
+
+The contracts (vocabulary.py) spell the codes; this module says what each means to a person.
+The web pages, the PDFs, the CSVs' human columns, FHIR display texts, the self-check and the
+command line all take their words from here, so a status or a warning sign reads the same on
+every surface. Clinical texts of the rules themselves (findings) live in the rule tables.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# -- What a client or therapist answers -------------------------------------------------------
+
+REGIONS: Final = [
+    ("lumbar", "Lower back"),
+    ("thoracic", "Upper or middle back"),
+    ("cervical", "Neck"),
+    ("sacral", "Base of the spine (sacrum)"),
+    ("gluteal", "Buttocks"),
+]
+RED_FLAG_QUESTIONS: Final = [
+    ("saddle_numbness", "Numbness around the back passage, genitals or inner thighs"),
+    ("new_bladder_dysfunction", "New trouble passing or holding urine"),
+    ("new_bowel_incontinence", "New loss of bowel control"),
+    ("bilateral_leg_symptoms", "Pain, numbness or weakness in both legs"),
+    ("progressive_leg_weakness", "Leg weakness that is getting worse"),
+    ("fever", "A fever (feeling hot and shivery, 38 °C or more)"),
+    ("unexplained_weight_loss", "Losing weight without trying"),
+    ("history_of_cancer", "Ever had cancer"),
+    ("significant_trauma", "The pain started after a serious fall, crash or blow"),
+    ("iv_drug_use", "Injecting drugs"),
+    ("immunosuppression", "A weakened immune system (illness or medicines)"),
+    ("recent_infection", "A recent infection"),
+    ("pulsating_abdominal_mass", "A pulsing lump in the belly"),
+    ("chest_pain", "Chest pain"),
+    ("calf_pain_swelling", "A painful, swollen calf"),
+]
+CONDITIONS: Final = [
+    ("muscle_strain", "Muscle strain"),
+    ("ligament_sprain", "Ligament sprain"),
+    ("herniated_disc", "Herniated (slipped) disc"),
+    ("spinal_stenosis", "Spinal stenosis (narrowed spinal canal)"),
+    ("osteoporosis", "Osteoporosis (thin bones)"),
+    ("bleeding_disorder", "A bleeding disorder"),
+    ("active_cancer_treatment", "Cancer treatment now"),
+    ("uncontrolled_hypertension", "High blood pressure that is not under control"),
+    ("diabetic_neuropathy", "Nerve damage from diabetes"),
+    ("skin_lesion_at_site", "A skin problem where it hurts (wound, rash, burn)"),
+    ("deep_vein_thrombosis", "A blood clot in a vein (DVT)"),
+    ("aortic_aneurysm", "An aortic aneurysm"),
+]
+MEDICATIONS: Final = [
+    ("anticoagulant", "Blood thinner (e.g. warfarin, apixaban)"),
+    ("antiplatelet", "Antiplatelet (e.g. aspirin, clopidogrel)"),
+    ("long_term_corticosteroid", "Steroid tablets for 3 months or more"),
+    ("nsaid", "Anti-inflammatory painkillers (e.g. ibuprofen)"),
+    ("opioid", "Opioid painkillers (e.g. codeine, tramadol)"),
+    ("muscle_relaxant", "Muscle relaxants"),
+]
+TECHNIQUES: Final = [
+    ("swedish", "Swedish massage"),
+    ("deep_tissue", "Deep tissue massage"),
+    ("trigger_point", "Trigger point therapy"),
+    ("myofascial_release", "Myofascial release"),
+]
+PRESSURES: Final = [("light", "Light"), ("medium", "Medium"), ("firm", "Firm")]
+SIDE_EFFECTS: Final = [
+    ("soreness", "Soreness"),
+    ("bruising", "Bruising"),
+    ("increased_pain", "More pain"),
+    ("numbness", "Numbness"),
+    ("weakness", "Weakness"),
+    ("dizziness", "Dizziness"),
+    ("skin_reaction", "Skin reaction"),
+    ("fever", "Fever"),
+]
+
+# -- What the engine answers ------------------------------------------------------------------
+
+STATUS: Final = {
+    "meaningful_improvement": "Meaningful improvement",
+    "improving": "Improving, not yet meaningfully",
+    "no_change": "No change",
+    "worsening": "Worsening",
+}
+NEXT_STEP: Final = {
+    "continue": "Continue the plan",
+    "adjust": "Adjust the next session",
+    "reassess": "Reassess the plan",
+    "see_doctor": "See a doctor before more massage",
+    "emergency": "Emergency: send to emergency care now",
+}
+DISPOSITION: Final = {
+    "emergency": "Emergency",
+    "urgent_referral": "Urgent referral",
+    "clearance_first": "Doctor's clearance first",
+    "proceed_with_precautions": "Proceed with precautions",
+    "proceed": "Proceed",
+}
+URGENCY: Final = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
+VERDICT: Final = {"recommended": "Recommended", "suitable": "Suitable", "avoid": "Avoid"}
+ALERT_NAME: Final = {
+    "AL-NEW-RED-FLAG": "Warning sign since the intake",
+    "AL-UNRESOLVED-REFERRAL": "Intake referral not resolved",
+    "AL-NEURO-SYMPTOMS": "Numbness or weakness after massage",
+    "AL-FEVER": "Fever after massage",
+    "AL-BRUISING-BLEEDING-RISK": "Bruising with a bleeding risk",
+    "AL-BRUISING": "Bruising",
+    "AL-PROLONGED-SORENESS": "Soreness lasting over 48 hours",
+    "AL-DIZZINESS": "Dizziness",
+    "AL-SKIN-REACTION": "Skin reaction",
+    "AL-PRESSURE-EXCEEDED": "Pressure above the limit",
+    "AL-TECHNIQUE-AVOIDED": "A technique to avoid was used",
+    "AL-WORSENING": "Worsening",
+    "AL-PLATEAU": "No meaningful improvement after 5 sessions",
+}
+
+# -- Medical reviews (contracts §3 `reviews`) -------------------------------------------------
+
+REVIEW_SOURCE: Final = [
+    ("letter_seen", "We have seen their letter or report"),
+    ("clinician_contacted", "We spoke to the clinician"),
+    ("client_report", "The client told us"),
+]
+REVIEW_OUTCOME: Final = [
+    ("may_resume", "Massage may resume"),
+    ("with_restrictions", "Massage may resume, with restrictions"),
+    ("not_advised", "Massage is not advised"),
+]
+
+# -- §6a: a session that breaks the assessment ------------------------------------------------
+
+CAUSE_PROMPT: Final = {
+    "emergency": (
+        "Stop: this client needs emergency care now; do not treat. Only a session that has "
+        "already happened can be recorded, and it is marked as a safety override."
+    ),
+    "see_doctor": "A doctor's review is needed first: the course has an unresolved alert.",
+    "no_massage": "The assessment advises no massage at all until the referral is resolved.",
+    "pressure": "The pressure is above the assessment's limit.",
+    "technique": "The assessment marks a technique as one to avoid.",
+}
+REASON_KIND: Final = [
+    ("recorded_after_the_fact", "Recorded after the fact (it already happened)"),
+    ("doctor_cleared_verbally", "A doctor cleared it verbally"),
+    ("client_informed_choice", "The client's informed choice"),
+    ("other", "Other"),
+]
+
+# -- §6b: how soon a client reporting alone must act ------------------------------------------
+
+ADVICE_WHEN: Final = {
+    "now": "Now: call your emergency number or go to an emergency department.",
+    "today": "Today: contact a doctor today. No massage until then.",
+    "within_a_week": "Within a week: see a doctor. No massage until then.",
+}
+
+
+def label(table: list[tuple[str, str]] | dict[str, str], code: str | None) -> str:
+    """The words for `code` in `table`; the code itself only if the table lacks it (so a gap
+    shows, rather than an empty cell)."""
+    words = dict(table) if isinstance(table, list) else table
+    return "" if code is None else words.get(code, code)
