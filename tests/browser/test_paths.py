@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 
 from backcare.clinic import actions
 from backcare.clinic.models import Client, Session
+from backcare.core.wording import PRESSURES, STATUS, label
 
 from .conftest import axe_violations, screenshot, sign_in
 
@@ -28,7 +29,7 @@ def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None
     page.click("button:has-text('Assess')")
     page.wait_for_selector("section.banner")
     assert "Massage can go ahead." in page.inner_text("section.banner")
-    assert "Trigger point therapy: recommended" in page.inner_text(".techniques")
+    assert "Trigger point therapy: Recommended" in page.inner_text(".techniques")
     screenshot(page, "therapist-assessment")
     client = Client.objects.get(full_name="Carol Client")
     # three sessions, each marked on the body map and signed
@@ -56,7 +57,8 @@ def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None
     page.goto(f"{base}/clients/{client.pk}/progress/")
     page.wait_for_selector("canvas#pain-chart[data-ready=true]")
     assert page.get_attribute("canvas#pain-chart", "data-points") == "3"
-    assert "meaningful_improvement" in page.inner_text("section.banner")
+    assert page.get_attribute("section.banner", "data-next-step") == "continue"
+    assert STATUS["meaningful_improvement"] in page.inner_text("section.banner")
     screenshot(page, "therapist-progress")
     assert page.console_errors == []  # type: ignore[attr-defined]
 
@@ -77,7 +79,7 @@ def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -
     page.click("button:has-text('Send to my therapist')")
     page.wait_for_selector("section.banner")
     assert "with precautions" in page.inner_text("section.banner")
-    assert "light at most" in page.content()
+    assert f"{label(PRESSURES, 'light')} at most" in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(page, "client-assessment-phone")

@@ -15,6 +15,15 @@ from backcare.clinic.course import client_progress
 from backcare.clinic.models import Client
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_intake
+from backcare.core.wording import (
+    ALERT_NAME,
+    NEXT_STEP,
+    PRESSURES,
+    RED_FLAG_QUESTIONS,
+    SIDE_EFFECTS,
+    STATUS,
+    label,
+)
 from backcare.reports.pdf import DISCLAIMER, font_files, progress_report_pdf, referral_letter_pdf
 from support import AFTER_THE_FACT
 from support.world import INTAKE, SESSION_VALUES, World, add_client
@@ -126,24 +135,25 @@ def test_the_progress_report_says_who_what_and_where_the_course_stands(
     # the core's answer for the course
     result = client_progress(client)
     assert result is not None
-    assert f"Next step: {result.next_step.replace('_', ' ')}" in flat
-    assert f"Status: {result.status.replace('_', ' ')} after 2 sessions" in flat
+    assert f"Next step: {NEXT_STEP[result.next_step]}" in flat
+    assert f"Status: {STATUS[result.status]} after 2 sessions" in flat
     # the current assessment, in the tables' own words, each finding with its rule id
     intake = client.current_intake
     assert intake is not None
     assert load_tables().dispositions[intake.disposition]["headline"] in flat
-    assert f"Pressure: {intake.assessment['max_pressure']} at most" in flat
+    assert f"Pressure: {label(PRESSURES, intake.assessment['max_pressure'])} at most" in flat
     for technique in intake.assessment["techniques"].values():
         for reason in technique["reasons"]:
             assert f"[{reason['rule']}; " in flat, reason["rule"]
     # each session: date, pains (the amendment applied), techniques, pressure, after-effects
     lines = text.splitlines()
     first = next(line for line in lines if "2026-01-05" in line and "→" in line)
-    assert "6→3" in tight(first) and "medium" in first and "signed" in first
+    assert "6→3" in tight(first) and label(PRESSURES, "medium") in first and "signed" in first
     assert "6→4" not in tight(text)  # the amended value replaced the original
     assert "signed; 1 amendment applied" in flowing(pdf_text(content, tmp_path, layout=False))
     second = next(line for line in lines if "2026-01-12" in line and "→" in line)
-    assert "5→2" in tight(second) and "light" in second and "soreness (24 h)" in second
+    assert "5→2" in tight(second) and label(PRESSURES, "light") in second
+    assert f"{label(SIDE_EFFECTS, 'soreness')} (24 h)" in second
     # the check-in and the disability scores, baseline first
     assert "Check-ins and disability scores" in text
     baseline_row = next(line for line in lines if "Intake (baseline)" in line)
@@ -194,7 +204,7 @@ def test_a_referral_and_its_alert_show_with_rule_ids(world: World, tmp_path: Pat
     assert "Pressure: no massage now" in flat
     result = client_progress(client)
     assert result is not None and result.alerts
-    assert "Next step: see doctor" in flat
+    assert f"Next step: {NEXT_STEP['see_doctor']}" in flat
     for alert in result.alerts:
         assert f"[{alert.rule}; {', '.join(alert.sources)}]" in flat
 
@@ -338,8 +348,8 @@ def test_a_long_course_flows_onto_more_pages_with_numbered_footers(
 def test_warning_signs_at_a_check_in_show_even_without_sessions(
     world: World, tmp_path: Path
 ) -> None:
-    """The progress rules do not read check-ins' warning signs; the dashboard's reason does,
-    and the report carries it."""
+    """v1.1: a warning sign at a check-in is part of the one state: the report's next step and
+    alerts carry it, as the dashboard does."""
     client = add_client(world.therapist, "Cora Check-in")
     actions.record_checkin(
         by=world.therapist,
@@ -352,7 +362,9 @@ def test_warning_signs_at_a_check_in_show_even_without_sessions(
     assert client.attention_reason  # the dashboard's own words, computed by the core
     text = pdf_text(progress_report_pdf(client, printed_on=PRINTED), tmp_path)
     flat = flowing(text)
-    assert f"On the dashboard: {flowing(client.attention_reason)}" in flat
-    assert "warning signs: saddle numbness" in flat and "by the client" in flat
+    assert f"Next step: {NEXT_STEP['emergency']}" in flat
+    assert ALERT_NAME["AL-NEW-RED-FLAG"] in flat and "[AL-NEW-RED-FLAG; finucane2020]" in flat
+    saddle = label(RED_FLAG_QUESTIONS, "saddle_numbness")
+    assert f"warning signs: {saddle}" in flat and "by the client" in flat
     assert "No sessions yet." in text
     assert "Check-in" in text and "Pain before session" not in text  # no session points

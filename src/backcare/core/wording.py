@@ -116,6 +116,27 @@ ALERT_NAME: Final = {
     "AL-PLATEAU": "No meaningful improvement after 5 sessions",
 }
 
+SESSION_FIELD: Final = {
+    "pain_before": "Pain before",
+    "pain_after": "Pain after",
+    "techniques": "Techniques",
+    "pressure": "Most pressure",
+    "regions": "Regions",
+    "side_effects": "After-effects",
+    "side_effect_hours": "Hours the after-effects lasted",
+    "new_red_flags": "Warning signs at this visit",
+    "subjective": "S (what the client reports)",
+    "objective": "O (what you found)",
+    "assessment_note": "A (your assessment)",
+    "plan_note": "P (the plan)",
+}
+INTAKE_SOURCE: Final = {
+    "therapist": "by the therapist",
+    "client_link": "by the client (one-time link)",
+    "self_check": "from the public self-check",
+    "fhir": "imported (FHIR)",
+}
+
 # -- Medical reviews (contracts §3 `reviews`) -------------------------------------------------
 
 REVIEW_SOURCE: Final = [

@@ -14,6 +14,7 @@ from typing import Any
 
 from backcare.clinic.course import client_progress
 from backcare.clinic.models import Client
+from backcare.core.wording import NEXT_STEP, STATUS
 
 EXPORT_SCHEMA = "backcare.client-export/1"
 
@@ -161,7 +162,9 @@ def outcomes_csv(clients: Any) -> str:
     for client in clients:
         result = client_progress(client)
         if result is None:
-            rows.append([client.pk, client.full_name, "", "", "", "", "", "no intake", "", 0])
+            rows.append(
+                [client.pk, client.full_name, "", "", "", "", "", "", "No intake yet", "", "", 0]
+            )
             continue
         pain = result.pain
         row = [
@@ -173,7 +176,9 @@ def outcomes_csv(clients: Any) -> str:
             "" if pain.change_percent is None else pain.change_percent,
             "yes" if pain.meaningful else "no",
             result.status,
+            STATUS[result.status],
             result.next_step,
+            NEXT_STEP[result.next_step],
             result.sessions_done,
         ]
         for measure in _DISABILITY:
@@ -192,7 +197,7 @@ def outcomes_csv(clients: Any) -> str:
         rows.append(row)
     header = [
         "client_id", "name", "baseline_pain", "latest_pain", "change_points", "change_percent",
-        "meaningful", "status", "next_step", "sessions",
+        "meaningful", "status", "status_text", "next_step", "next_step_text", "sessions",
     ]  # fmt: skip
     for measure in _DISABILITY:
         header += [

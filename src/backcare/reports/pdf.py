@@ -49,6 +49,15 @@ from backcare.clinic.course import client_progress, course_document
 from backcare.clinic.models import BODY_REGIONS, Client
 from backcare.clinic.presenting import assessment_view, meaningful_change, progress_chart
 from backcare.core.rules.tables import load_tables
+from backcare.core.wording import (
+    ALERT_NAME,
+    NEXT_STEP,
+    PRESSURES,
+    RED_FLAG_QUESTIONS,
+    SIDE_EFFECTS,
+    STATUS,
+    label,
+)
 
 DISCLAIMER = "backcare is decision support for trained massage therapists, not a diagnosis."
 
@@ -147,11 +156,6 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _e(value: Any) -> str:
     """Stored text made safe for paragraph markup: printed literally, never read as tags."""
     return escape(str(value))
-
-
-def _words(code: str | None) -> str:
-    """An enum value in words ("see_doctor" -> "see doctor"), as the dashboard shows it."""
-    return "—" if not code else code.replace("_", " ")
 
 
 def _num(value: Any) -> str:
@@ -335,9 +339,9 @@ def _status_section(
 ) -> list[Any]:
     done = p["sessions_done"]
     lines: list[Any] = [
-        Paragraph(f"Next step: {_e(_words(p['next_step']))}", styles["h2"]),
+        Paragraph(f"Next step: {_e(NEXT_STEP[p['next_step']])}", styles["h2"]),
         Paragraph(
-            f"Status: <b>{_e(_words(p['status']))}</b> after {done} "
+            f"Status: <b>{_e(STATUS[p['status']])}</b> after {done} "
             f"session{'' if done == 1 else 's'}. Rules {_e(p['rules_version'])}.",
             styles["body"],
         ),
@@ -347,19 +351,10 @@ def _status_section(
         for alert in p["alerts"]:
             cited.extend(alert["sources"])
             items.append(
-                f"<b>{_e(_words(alert['next_step']))}</b>: {_e(alert['therapist_text'])}"
-                + _cite(alert)
+                f"<b>{_e(ALERT_NAME[alert['rule']])}</b> ({_e(NEXT_STEP[alert['next_step']])}): "
+                f"{_e(alert['therapist_text'])}" + _cite(alert)
             )
         lines += [Paragraph("Alerts", styles["h3"]), _bullets(items, styles["body"])]
-    alert_rules = {alert["rule"] for alert in p["alerts"]}
-    reason = client.attention_reason
-    if client.attention and reason and reason.split(":")[0] not in alert_rules:
-        # The dashboard's reason also covers what the progress rules do not look at: a
-        # referral at intake, warning signs reported at a check-in (docs/decisions.md §4).
-        # A reason that is one of the alerts above is not repeated.
-        lines.append(
-            Paragraph(f"On the dashboard: <b>{_e(client.attention_reason)}</b>", styles["body"])
-        )
     box = Table([[lines]], colWidths=[TEXT_WIDTH], hAlign="LEFT")
     box.setStyle(
         TableStyle(
@@ -403,7 +398,7 @@ def _assessment_section(
     pressure = a["max_pressure"]
     story.append(
         Paragraph(
-            f"Pressure: <b>{_e(pressure)}</b> at most."
+            f"Pressure: <b>{_e(label(PRESSURES, pressure))}</b> at most."
             if pressure
             else "Pressure: <b>no massage now</b>.",
             body,
@@ -617,11 +612,11 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
     ]
     for s in sessions:
         v = s.current_values()  # amendments applied, oldest first
-        effects = ", ".join(_e(_words(e)) for e in v["side_effects"]) or "none"
+        effects = ", ".join(_e(label(SIDE_EFFECTS, e)) for e in v["side_effects"]) or "none"
         if v["side_effects"] and v["side_effect_hours"] is not None:
             effects += f" ({_num(v['side_effect_hours'])} h)"
         if v["new_red_flags"]:
-            flags = ", ".join(_e(_words(f)) for f in v["new_red_flags"])
+            flags = ", ".join(_e(label(RED_FLAG_QUESTIONS, f)) for f in v["new_red_flags"])
             effects += f"<br/><b>New warning signs: {flags}</b>"
         amended = len(s.amendments.all())
         record = "signed" if s.signed else "not signed yet"
@@ -633,7 +628,7 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
                 s.date.isoformat(),
                 f"{v['pain_before']} → {v['pain_after']}",
                 ", ".join(_e(names.get(t, t)) for t in v["techniques"]) or "—",
-                _e(v["pressure"]),
+                _e(label(PRESSURES, v["pressure"])),
                 ", ".join(_e(regions.get(r, r)) for r in v["regions"]) or "—",
                 effects,
                 record,
@@ -666,9 +661,11 @@ def _checkins_section(
     for c in checkins:
         reported = []
         if c.side_effects:
-            reported.append("after-effects: " + ", ".join(_e(_words(e)) for e in c.side_effects))
+            reported.append(
+                "after-effects: " + ", ".join(_e(label(SIDE_EFFECTS, e)) for e in c.side_effects)
+            )
         if c.red_flags:
-            flags = ", ".join(_e(_words(f)) for f in c.red_flags)
+            flags = ", ".join(_e(label(RED_FLAG_QUESTIONS, f)) for f in c.red_flags)
             reported.append(f"<b>warning signs: {flags}</b>")
         source = "by the therapist" if c.source == "therapist" else "by the client"
         rows.append(

@@ -5,7 +5,9 @@
   function bodyMap() {
     document.querySelectorAll("svg.body-map").forEach(function (svg) {
       var form = svg.closest("form");
-      if (!form) return;
+      // Bound once: htmx swaps call this again, and a second listener would undo each click.
+      if (!form || svg.dataset.bound === "true") return;
+      svg.dataset.bound = "true";
       function box(code) { return form.querySelector('input[type=checkbox][value="' + code + '"]'); }
       function paint() {
         svg.querySelectorAll("rect[data-region]").forEach(function (rect) {
