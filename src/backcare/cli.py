@@ -247,6 +247,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
     if args.migrate:
         _django(["migrate", "--no-input"])
+        # After a rules upgrade, no client's summary stays as the older rules left it.
+        _django(["recompute_states"])
     _django(["collectstatic", "--no-input", "--verbosity", "0"])
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     argv = [

@@ -13,6 +13,7 @@ from django.urls import reverse
 from backcare.audit.models import AppendOnlyError, AuditEvent
 from backcare.clinic import actions
 from backcare.clinic.models import Amendment, CheckIn, Client, ClientLink, IntakeRecord, Session
+from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
 from support import AFTER_THE_FACT
 from support.world import SESSION_VALUES, World, browser_for
@@ -41,7 +42,8 @@ def test_new_client_then_intake_then_assessment(world: World) -> None:
     assert entry.document["medications"] == ["anticoagulant"]
     assert entry.assessment["max_pressure"] == "light"  # the core decided, not the web layer
     page = browser.get(response["Location"]).content.decode()
-    assert "Massage can go ahead, with precautions." in page
+    meaning = load_tables().dispositions["proceed_with_precautions"]
+    assert meaning["therapist_headline"] in page and meaning["headline"] not in page
     assert "PR-BLEEDING" in page and "Trigger point therapy" in page
     client_view = browser.get(response["Location"] + "?for=client").content.decode()
     assert (

@@ -43,9 +43,11 @@ from backcare.core.progress import raised_at
 from backcare.core.state import (
     Cause,
     amendment_check,
+    assessment_changes,
     checkin_advice,
     override_problems,
     session_check,
+    with_examination,
 )
 from backcare.core.validation import InvalidInput, parse_course, parse_intake, validate
 from backcare.core.vocabulary import PRESSURE_ORDER, RED_FLAG_NAMES
@@ -195,10 +197,29 @@ def record_intake(
     source: str = "therapist",
     actor_label: str | None = None,
 ) -> IntakeRecord:
-    """Save an intake and the assessment the rules give for it. Earlier intakes are kept."""
+    """Save an intake and the assessment the rules give for it. Earlier intakes are kept.
+
+    A client's own intake (one-time link) keeps the examination findings of the therapist's
+    latest intake, which a client cannot report; and whenever the assessment differs from the
+    previous intake's, what changed is kept for the therapist to see."""
+    previous = client.current_intake
+    examined = (
+        client.intakes.filter(source__in=THERAPIST_SOURCES).order_by("-created_at", "-id").first()
+    )
+    if source not in THERAPIST_SOURCES and examined is not None:
+        intake = with_examination(intake, parse_intake(examined.document))
+    else:
+        examined = None
     answer = assess(intake)
     referral = answer.referral
+    changes = (
+        []
+        if previous is None
+        else [c.to_json() for c in assessment_changes(previous.assessment, answer.to_json())]
+    )
     entry = IntakeRecord.objects.create(
+        changes=changes,
+        findings_from=examined,
         client=client,
         document=intake.to_json(),
         assessment=answer.to_json(),
@@ -218,9 +239,41 @@ def record_intake(
         client=client,
         obj=entry,
         rules_version=answer.rules_version,  # no clinical values in the audit log
+        assessment_changed=bool(changes),
+        findings_carried_over=examined is not None,
     )
     refresh(client)
     return entry
+
+
+# Intakes a therapist answered (with the examination); the others are the client's own.
+THERAPIST_SOURCES = ("therapist", "fhir", "reassessed")
+
+
+@transaction.atomic
+def mark_changes_seen(*, by: Any, entry: IntakeRecord) -> None:
+    """A therapist has seen what changed in this intake's assessment (audited)."""
+    updated = IntakeRecord.objects.filter(pk=entry.pk, changes_seen_at__isnull=True).update(
+        changes_seen_at=timezone.now()
+    )
+    if updated:
+        record(actor=by, action="intake.changes_seen", client=entry.client, obj=entry)
+        refresh(entry.client)
+
+
+@transaction.atomic
+def reassess(*, by: Any, entry: IntakeRecord) -> IntakeRecord:
+    """Assess an intake again under the current rules (after a rules upgrade): a new intake
+    record with the same answers and baselines; the old one and its assessment are kept."""
+    return record_intake(
+        by=by,
+        client=entry.client,
+        intake=parse_intake(entry.document),
+        baseline_rmdq=entry.baseline_rmdq,
+        baseline_odi=entry.baseline_odi,
+        baseline_peg=entry.baseline_peg,
+        source="reassessed",
+    )
 
 
 def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> None:
@@ -285,8 +338,10 @@ def record_session(
     Client.objects.select_for_update().filter(pk=client.pk).first()
     last = client.sessions.order_by("-number").first()
     number = 1 if last is None else last.number + 1
-    if last is not None and when < last.date:
-        raise _fail("date", f"A session cannot be dated before the previous one ({last.date}).")
+    # Dates follow the course, which leaves voided sessions out; numbers are never reused.
+    previous = client.sessions.filter(voided_at__isnull=True).order_by("-number").first()
+    if previous is not None and when < previous.date:
+        raise _fail("date", f"A session cannot be dated before the previous one ({previous.date}).")
     _check_session_fields(values, number, when)
     confirmed = _confirmed(session_causes(client=client, values=values), override)
     session = Session.objects.create(
@@ -352,6 +407,25 @@ def sign_session(*, by: Any, session: Session) -> Session:
     session.save(update_fields=["signed_at", "signed_by"])
     record(actor=by, action="session.sign", client=session.client, obj=session)
     changed(session.client)
+    return session
+
+
+@transaction.atomic
+def void_session(*, by: Any, session: Session, reason: str) -> Session:
+    """Void a session recorded in error: kept, with who voided it, when and why, but left out
+    of the course, the chart and every count."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.voided_at is not None:
+        raise _fail("", "This session is already void.")
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not 10 <= len(text) <= 500:
+        raise _fail("reason", "Say why the session is void (10 to 500 characters).")
+    session.voided_at = timezone.now()
+    session.voided_by = by
+    session.void_reason = text
+    session.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    record(actor=by, action="session.void", client=session.client, obj=session, reason=text)
+    refresh(session.client)
     return session
 
 

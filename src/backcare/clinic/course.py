@@ -32,7 +32,9 @@ def course_document(client: Client) -> dict[str, Any] | None:
         if value is not None:
             baseline[name] = _number(value)
     sessions = []
-    for s in client.sessions.prefetch_related("amendments").order_by("number"):
+    # A voided session was recorded in error: it stays in the history, not in the course.
+    in_course = client.sessions.filter(voided_at__isnull=True)
+    for s in in_course.prefetch_related("amendments").order_by("number"):
         v = s.current_values()
         sessions.append(
             {

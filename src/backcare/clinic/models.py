@@ -43,6 +43,8 @@ class Client(models.Model):
     next_step = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=32, blank=True)
     last_contact = models.DateField(null=True, blank=True)
+    # The rules version the summary was computed under: `recompute_states` redoes the others.
+    state_rules_version = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["full_name", "id"]
@@ -70,6 +72,14 @@ class IntakeRecord(models.Model):
     baseline_odi = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     baseline_peg = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
     source = models.CharField(max_length=16, default="therapist")  # or "client_link"
+    # What changed from the previous intake's assessment (core.state.assessment_changes), shown
+    # on the assessment page and on the dashboard until a therapist has seen it.
+    changes = models.JSONField(default=list)
+    changes_seen_at = models.DateTimeField(null=True, blank=True)
+    # Examination findings carried over from the therapist's latest intake (a client's link).
+    findings_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
@@ -112,6 +122,12 @@ class Session(models.Model):
     override_kind = models.CharField(max_length=32, blank=True)
     override_reason = models.CharField(max_length=500, blank=True)
     safety_override = models.BooleanField(default=False)
+    # A voided session (recorded in error) stays in the history but leaves the course.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["number"]

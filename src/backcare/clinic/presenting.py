@@ -11,7 +11,17 @@ from typing import Any
 from backcare.core.progress import meaningful_line
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import Cause, ClientState
-from backcare.core.wording import ALERT_NAME, CAUSE_PROMPT, NEXT_STEP, STATUS
+from backcare.core.wording import (
+    ALERT_NAME,
+    CAUSE_PROMPT,
+    CHANGED_WHAT,
+    DISPOSITION,
+    NEXT_STEP,
+    PRESSURES,
+    STATUS,
+    VERDICT,
+    label,
+)
 
 TECHNIQUE_ORDER = ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
 EVIDENCE = {
@@ -181,3 +191,23 @@ def state_view(state: ClientState | None) -> dict[str, Any] | None:
             for a in p.alerts
         ],
     }
+
+
+def change_view(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An intake's stored assessment changes (core.state.assessment_changes), in words."""
+    tables = {"disposition": DISPOSITION, "max_pressure": dict(PRESSURES)}
+
+    def words(what: str, value: str | None) -> str:
+        if what == "max_pressure" and value is None:
+            return "no massage"
+        return label(tables.get(what, VERDICT), value)
+
+    return [
+        {
+            **c,
+            "what_words": CHANGED_WHAT[c["what"]],
+            "before_words": words(c["what"], c["before"]),
+            "after_words": words(c["what"], c["after"]),
+        }
+        for c in changes
+    ]

@@ -13,7 +13,8 @@ from django.db.models import F
 from backcare.accounts.models import Clinic
 from backcare.clinic.course import state_of
 from backcare.clinic.models import Client
-from backcare.core.wording import ALERT_NAME
+from backcare.core.rules.tables import load_tables
+from backcare.core.wording import ALERT_NAME, CHANGED_WHAT
 
 EMERGENCY, SEE_DOCTOR, REASSESS, ADJUST, NOTHING = 5, 4, 2, 1, 0
 STEP_LEVEL = {
@@ -47,6 +48,9 @@ def refresh(client: Client) -> Client:
             )
         if intake.source in ("self_check", "client_link") and not client.sessions.exists():
             findings.append((ADJUST, "New intake from the client to review"))
+        if intake.changes and intake.changes_seen_at is None:
+            changed_what = ", ".join(CHANGED_WHAT.get(c["what"], c["what"]) for c in intake.changes)
+            findings.append((ADJUST, f"Assessment changed ({changed_what}): see what changed"))
     level, reason = max(findings, default=(NOTHING, ""))
     dates = [
         d
@@ -61,7 +65,15 @@ def refresh(client: Client) -> Client:
     client.next_step = next_step
     client.status = status
     client.last_contact = max(dates, default=None)
+    client.state_rules_version = load_tables().version
     client.save(
-        update_fields=["attention", "attention_reason", "next_step", "status", "last_contact"]
+        update_fields=[
+            "attention",
+            "attention_reason",
+            "next_step",
+            "status",
+            "last_contact",
+            "state_rules_version",
+        ]
     )
     return client

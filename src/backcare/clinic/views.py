@@ -39,6 +39,7 @@ from backcare.clinic.models import BODY_REGIONS
 from backcare.clinic.presenting import (
     assessment_view,
     cause_json,
+    change_view,
     letter_sources,
     meaningful_change,
     progress_chart,
@@ -264,8 +265,13 @@ def _initial_from(document: dict[str, Any]) -> dict[str, Any]:
 def intake_detail(request: HttpRequest, client_id: int, intake_id: int) -> HttpResponse:
     entry = access.get_intake(request.user, client_id, intake_id)
     actions.record_view(by=request.user, client=entry.client, what="assessment", obj=entry)
+    audience = request.GET.get("for", "therapist")
+    if audience == "therapist" and entry.changes and entry.changes_seen_at is None:
+        actions.mark_changes_seen(by=request.user, entry=entry)
     view = assessment_view(entry.assessment)
     firing = list(entry.assessment["trace"])
+    current = load_tables().version
+    is_current = entry.client.current_intake == entry
     return render(
         request,
         "clinic/assessment.html",
@@ -273,10 +279,25 @@ def intake_detail(request: HttpRequest, client_id: int, intake_id: int) -> HttpR
             "client": entry.client,
             "entry": entry,
             "a": view,
-            "audience": request.GET.get("for", "therapist"),
+            "audience": audience,
             "clearance_form": ClearanceForm(firing=firing),
+            "is_current": is_current,
+            "state": state_view(state_of(entry.client)) if is_current else None,
+            "stale": entry.rules_version != current,
+            "current_rules": current,
+            "changes": change_view(entry.changes),
         },
     )
+
+
+@login_required
+@require_POST
+def intake_reassess(request: HttpRequest, client_id: int, intake_id: int) -> HttpResponse:
+    """One click after a rules upgrade: the same answers assessed under the current rules."""
+    entry = access.get_intake(request.user, client_id, intake_id)
+    new = actions.reassess(by=request.user, entry=entry)
+    messages.success(request, "Assessed again under the current rules.")
+    return redirect("intake_detail", client_id=client_id, intake_id=new.pk)
 
 
 @login_required
@@ -444,6 +465,59 @@ def _session_page(
         },
         status=status,
     )
+
+
+@login_required
+def session_edit(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
+    """Correct an unsigned session directly (a signed one is amended instead)."""
+    session = access.get_session(request.user, client_id, session_id)
+    if session.signed or session.voided_at:
+        return redirect("session_detail", client_id=client_id, session_id=session_id)
+    initial = {"date": session.date, **session.current_values()}
+    form = SessionForm(request.POST or None, initial=initial)
+    form.fields["date"].disabled = True  # the date orders the course; void and re-record it
+    causes: Any = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_session(
+                by=request.user, session=session, values=form.values(), override=form.override()
+            )
+        except actions.NeedsConfirmation as exc:
+            causes = exc.causes
+            _override_errors(form, exc)
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Session {session.number} updated.")
+            return redirect("session_detail", client_id=client_id, session_id=session_id)
+    return render(
+        request,
+        "clinic/session_form.html",
+        {
+            "client": session.client,
+            "form": form,
+            "number": session.number,
+            "editing": session,
+            "regions": BODY_REGIONS,
+            "assessment": _current_assessment(session.client),
+            **_check_context(session.client, causes, []),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def session_void(request: HttpRequest, client_id: int, session_id: int) -> HttpResponse:
+    session = access.get_session(request.user, client_id, session_id)
+    try:
+        actions.void_session(
+            by=request.user, session=session, reason=request.POST.get("void_reason", "")
+        )
+        messages.success(request, f"Session {session.number} is void: left out of the course.")
+    except actions.ActionError as exc:
+        messages.error(request, " ".join(m for ms in exc.errors.values() for m in ms))
+    return redirect("session_detail", client_id=client_id, session_id=session_id)
 
 
 @login_required

@@ -14,10 +14,10 @@ Also here, because they are read off the same two answers:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from backcare.core.assessment import assess
-from backcare.core.models import Course, Followup
+from backcare.core.models import Course, Findings, Followup, Intake
 from backcare.core.progress import progress, raised_at, visits
 from backcare.core.results import Alert, Assessment, Finding, Progress
 from backcare.core.rules.tables import load_tables
@@ -256,3 +256,48 @@ def override_problems(
     if not REASON_MIN <= len(text) <= REASON_MAX:
         found.append(("reason", f"must be {REASON_MIN} to {REASON_MAX} characters"))
     return found
+
+
+# §5 answers compared: what a therapist must notice when a new intake changes the assessment ----
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentChange:
+    """One difference between two assessments: what (`disposition`, `max_pressure` or a
+    technique's name), and its value before and after (None for "no massage")."""
+
+    what: str
+    before: str | None
+    after: str | None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"what": self.what, "before": self.before, "after": self.after}
+
+
+def assessment_changes(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[AssessmentChange, ...]:
+    """What changed from one `backcare.assessment/1` to the next: the disposition, the pressure
+    limit and each technique's verdict, in that order (empty when nothing did)."""
+    out = []
+    for what in ("disposition", "max_pressure"):
+        if before[what] != after[what]:
+            out.append(AssessmentChange(what, before[what], after[what]))
+    for technique in TECHNIQUES:
+        old = before["techniques"][technique]["verdict"]
+        new = after["techniques"][technique]["verdict"]
+        if old != new:
+            out.append(AssessmentChange(technique, old, new))
+    return tuple(out)
+
+
+# What a client cannot report on their own: the therapist's examination (palpation), which is
+# the whole of the intake's `findings` group.
+EXAMINATION_FINDINGS = tuple(Findings.model_fields)
+
+
+def with_examination(intake: Intake, examined: Intake) -> Intake:
+    """`intake` (the client's own answers) with the examination findings of `examined` (the
+    therapist's latest intake): a client's link must not drop what only palpation finds."""
+    found = {name: getattr(examined.findings, name) for name in EXAMINATION_FINDINGS}
+    return intake.model_copy(update={"findings": intake.findings.model_copy(update=found)})

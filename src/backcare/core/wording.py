@@ -135,6 +135,13 @@ INTAKE_SOURCE: Final = {
     "client_link": "by the client (one-time link)",
     "self_check": "from the public self-check",
     "fhir": "imported (FHIR)",
+    "reassessed": "assessed again under the current rules",
+}
+# What an assessment change is about (core.state.assessment_changes).
+CHANGED_WHAT: Final = {
+    "disposition": "what to do",
+    "max_pressure": "pressure limit",
+    **dict(TECHNIQUES),
 }
 
 # -- Medical reviews (contracts §3 `reviews`) -------------------------------------------------

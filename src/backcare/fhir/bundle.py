@@ -436,7 +436,8 @@ class _ClientBundle(_Builder):
         if session.signed_at is None:
             notes.append("Not yet signed by the therapist.")
         resource: dict[str, Any] = {
-            "status": "completed",
+            # A voided session was recorded in error (FHIR's own status for that).
+            "status": "entered-in-error" if session.voided_at else "completed",
             "code": {
                 "coding": [
                     {"system": codes.TECHNIQUE, "code": t, "display": _TECHNIQUE.get(t, t)}

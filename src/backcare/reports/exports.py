@@ -69,6 +69,16 @@ def client_export(client: Client) -> dict[str, Any]:
                     for a in s.amendments.all()
                 ],
                 "signed_at": None if s.signed_at is None else s.signed_at.isoformat(),
+                "voided_at": None if s.voided_at is None else s.voided_at.isoformat(),
+                "void_reason": s.void_reason,
+                "override": {
+                    "causes": s.override_causes,
+                    "reason_kind": s.override_kind,
+                    "reason": s.override_reason,
+                    "safety_override": s.safety_override,
+                }
+                if s.override_kind
+                else None,
             }
             for s in client.sessions.prefetch_related("amendments")
         ],
@@ -126,6 +136,7 @@ def sessions_csv(client: Client) -> str:
                     " ".join(v["techniques"]), v["pressure"], " ".join(v["regions"]),
                     " ".join(v["side_effects"]), v["side_effect_hours"], "", "", "",
                     " ".join(v["new_red_flags"]), "yes" if s.signed else "no",
+                    "yes" if s.voided_at else "no",
                 ],
             )
         )  # fmt: skip
@@ -137,7 +148,7 @@ def sessions_csv(client: Client) -> str:
                 [
                     c.date.isoformat(), f"check-in ({c.source})", "", "", "", c.pain, "", "", "",
                     " ".join(c.side_effects), c.side_effect_hours, c.peg, c.rmdq, c.odi,
-                    " ".join(c.red_flags), "",
+                    " ".join(c.red_flags), "", "",
                 ],
             )
         )  # fmt: skip
@@ -145,6 +156,7 @@ def sessions_csv(client: Client) -> str:
     header = [
         "date", "kind", "session", "pain_before", "pain_after", "pain", "techniques", "pressure",
         "regions", "side_effects", "side_effect_hours", "peg", "rmdq", "odi", "red_flags", "signed",
+        "voided",
     ]  # fmt: skip
     return _csv(header, [r[2] for r in rows])
 

@@ -620,6 +620,8 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
             effects += f"<br/><b>New warning signs: {flags}</b>"
         amended = len(s.amendments.all())
         record = "signed" if s.signed else "not signed yet"
+        if s.voided_at:
+            record = f"VOID (left out of the course): {_e(s.void_reason)}"
         if amended:
             record += f"; {amended} amendment{'' if amended == 1 else 's'} applied"
         rows.append(

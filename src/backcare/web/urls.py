@@ -46,6 +46,21 @@ urlpatterns = [
     path("clients/<int:client_id>/sessions/check/", views.session_check, name="session_check"),
     path("clients/<int:client_id>/reviews/new/", views.review_new, name="review_new"),
     path(
+        "clients/<int:client_id>/sessions/<int:session_id>/edit/",
+        views.session_edit,
+        name="session_edit",
+    ),
+    path(
+        "clients/<int:client_id>/sessions/<int:session_id>/void/",
+        views.session_void,
+        name="session_void",
+    ),
+    path(
+        "clients/<int:client_id>/intakes/<int:intake_id>/reassess/",
+        views.intake_reassess,
+        name="intake_reassess",
+    ),
+    path(
         "clients/<int:client_id>/alerts/<int:alert_id>/acknowledge/",
         views.alert_acknowledge,
         name="alert_acknowledge",
