@@ -8,9 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from backcare.core.progress import meaningful_line
+from backcare.core.progress import latest_pain_entry, meaningful_line
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import Cause, ClientState
+from backcare.core.validation import parse_course
 from backcare.core.wording import (
     ALERT_NAME,
     CAUSE_PROMPT,
@@ -98,8 +99,9 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
     """
     baseline = Decimal(str(course["baseline"]["pain"]))
     threshold = meaningful_line("pain", course["baseline"]["pain"])
+    latest = latest_pain_entry(parse_course(course))
     points: list[dict[str, Any]] = []
-    for s in course["sessions"]:
+    for i, s in enumerate(course["sessions"]):
         points.append(
             {
                 "date": s["date"],
@@ -107,15 +109,25 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
                 "label": f"Session {s['number']}",
                 "before": s["pain_before"],
                 "after": s["pain_after"],
+                "latest": latest == ("session", i),
             }
         )
-    for f in course["followups"]:
+    for i, f in enumerate(course["followups"]):
         points.append(
-            {"date": f["date"], "kind": "checkin", "label": "Check-in", "pain": f["pain"]}
+            {
+                "date": f["date"],
+                "kind": "checkin",
+                "label": "Check-in",
+                "pain": f["pain"],
+                "latest": latest == ("followup", i),
+            }
         )
     points.sort(key=lambda p: (p["date"], p["kind"] == "checkin"))
     return {
         "labels": [f"{p['date']} {p['label']}" for p in points],
+        # The point the progress compares with the baseline (§6 "latest value").
+        "latest_index": next((i for i, p in enumerate(points) if p["latest"]), None),
+        "latest_kind": next((p["kind"] for p in points if p["latest"]), None),
         "before": [p.get("before") for p in points],
         "after": [p.get("after") for p in points],
         "checkin": [p.get("pain") for p in points],
@@ -132,6 +144,19 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
             if any(f.get(k) is not None for k in ("rmdq", "odi", "peg"))
         ],
     }
+
+
+def latest_words(course: dict[str, Any]) -> str:
+    """Which value "latest" is, in words (§6: the pain before the latest session, or the
+    latest check-in; the baseline itself before either)."""
+    latest = latest_pain_entry(parse_course(course))
+    if latest is None:
+        return "the baseline (no session or check-in yet)"
+    kind, index = latest
+    if kind == "session":
+        s = course["sessions"][index]
+        return f"the pain before session {s['number']} ({s['date']})"
+    return f"the pain reported at the check-in of {course['followups'][index]['date']}"
 
 
 def meaningful_change() -> dict[str, Any]:

@@ -40,6 +40,7 @@ from backcare.clinic.presenting import (
     assessment_view,
     cause_json,
     change_view,
+    latest_words,
     letter_sources,
     meaningful_change,
     progress_chart,
@@ -633,6 +634,7 @@ def _progress_context(therapist: Any, client: Any) -> dict[str, Any]:
                 "p": None if state is None else state.progress.to_json(),
                 "state": state_view(state),
                 "chart_json": None if document is None else json.dumps(progress_chart(document)),
+                "latest_words": None if document is None else latest_words(document),
                 "meaningful": meaningful_change(),
             },
         )

@@ -71,6 +71,17 @@ def _latest(values: list[_Dated]) -> int | float | None:
     return max(values, key=lambda d: (d.when, d.rank, d.order)).value
 
 
+def latest_pain_entry(course: Course) -> tuple[Literal["session", "followup"], int] | None:
+    """Which entry gives the latest pain (§6): ("session", i) for the i-th session's
+    pain_before, ("followup", i) for the i-th follow-up; None when the baseline stands."""
+    entries = [(s.date, 0, i) for i, s in enumerate(course.sessions)]
+    entries += [(f.date, 1, i) for i, f in enumerate(course.followups)]
+    if not entries:
+        return None
+    _, rank, index = max(entries)
+    return ("followup" if rank else "session"), index
+
+
 def latest_values(course: Course) -> dict[str, int | float | None]:
     """§6: the latest value of each measure (pain from sessions' pain_before and follow-ups)."""
     pain = [_Dated(s.date, 0, i, s.pain_before) for i, s in enumerate(course.sessions)]

@@ -46,6 +46,14 @@
       { label: "Check-in", data: d.checkin, borderColor: "#1e6b2f", backgroundColor: "#1e6b2f", showLine: false, pointRadius: 5 },
       { label: "Baseline", data: d.labels.map(function () { return d.baseline; }), borderColor: "#6b7580", borderWidth: 1, pointRadius: 0 }
     ];
+    if (d.latest_index !== null) {
+      // The value progress compares with the baseline: ringed, in its own legend entry.
+      var series = d.latest_kind === "checkin" ? d.checkin : d.before;
+      datasets.push({ label: "Latest (compared with the baseline)",
+        data: d.labels.map(function (_, i) { return i === d.latest_index ? series[i] : null; }),
+        borderColor: "#111", backgroundColor: "rgba(0,0,0,0)", showLine: false, pointRadius: 9, pointBorderWidth: 3 });
+      canvas.dataset.latest = String(d.latest_index);
+    }
     if (d.threshold !== null) {
       datasets.push({ label: "Meaningful improvement", data: d.labels.map(function () { return d.threshold; }),
         borderColor: "#7a4b00", borderDash: [6, 4], borderWidth: 2, pointRadius: 0 });
