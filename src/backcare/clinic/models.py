@@ -43,6 +43,10 @@ class Client(models.Model):
     next_step = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=32, blank=True)
     last_contact = models.DateField(null=True, blank=True)
+    # The current intake's assessment changed and no therapist has seen what changed yet.
+    assessment_changed = models.BooleanField(default=False)
+    # Alerts from the client's check-ins that no therapist has acknowledged yet (§6b).
+    alerts_to_acknowledge = models.PositiveSmallIntegerField(default=0)
     # The rules version the summary was computed under: `recompute_states` redoes the others.
     state_rules_version = models.CharField(max_length=64, blank=True, db_index=True)
 

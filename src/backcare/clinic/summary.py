@@ -38,6 +38,8 @@ def refresh(client: Client) -> Client:
     intake = client.current_intake
     findings: list[tuple[int, str]] = []
     next_step = status = ""
+    client.assessment_changed = False
+    client.alerts_to_acknowledge = client.clinic_alerts.filter(acknowledged_at__isnull=True).count()
     state = state_of(client)
     if intake is not None and state is not None:
         next_step, status = state.next_step, state.progress.status
@@ -49,6 +51,7 @@ def refresh(client: Client) -> Client:
         if intake.source in ("self_check", "client_link") and not client.sessions.exists():
             findings.append((ADJUST, "New intake from the client to review"))
         if intake.changes and intake.changes_seen_at is None:
+            client.assessment_changed = True
             changed_what = ", ".join(CHANGED_WHAT.get(c["what"], c["what"]) for c in intake.changes)
             findings.append((ADJUST, f"Assessment changed ({changed_what}): see what changed"))
     level, reason = max(findings, default=(NOTHING, ""))
@@ -73,6 +76,8 @@ def refresh(client: Client) -> Client:
             "next_step",
             "status",
             "last_contact",
+            "assessment_changed",
+            "alerts_to_acknowledge",
             "state_rules_version",
         ]
     )
