@@ -3,9 +3,8 @@ has the contract's paths), so a field added to the models and not to the form fa
 
 from __future__ import annotations
 
-from core.test_one_contract import leaf_paths
-
 from backcare.clinic.forms import ClearanceForm, IntakeForm
+from core.test_one_contract import leaf_paths
 
 # Where the form's field name is not the path with its dots as underscores: one field for a
 # group of booleans, and the pregnancy question itself.
