@@ -20,6 +20,7 @@ from backcare.core.wording import (
     NEXT_STEP,
     PRESSURES,
     STATUS,
+    TECHNIQUES,
     VERDICT,
     label,
 )
@@ -180,6 +181,15 @@ def letter_sources(view: dict[str, Any]) -> list[dict[str, Any]]:
     return _sources(list(dict.fromkeys(sid for f in findings for sid in f["sources"])))
 
 
+def _cause_detail(cause: Cause) -> str:
+    if cause.kind == "pressure":
+        proposed, limit = cause.detail
+        return f"{label(PRESSURES, proposed)} proposed; the limit is {label(PRESSURES, limit)}."
+    if cause.kind == "technique":
+        return "To avoid: " + ", ".join(label(TECHNIQUES, t) for t in cause.detail) + "."
+    return ""
+
+
 def cause_json(cause: Cause) -> dict[str, Any]:
     """One §6a cause as a form prompt or an API 409 shows it: its words, rules and the reasons
     that may confirm it."""
@@ -188,6 +198,7 @@ def cause_json(cause: Cause) -> dict[str, Any]:
         "prompt": CAUSE_PROMPT[cause.kind],
         "rules": [{"rule": rule, "text": text} for rule, text in cause.findings],
         "detail": list(cause.detail),
+        "detail_words": _cause_detail(cause),
         "reason_kinds": list(cause.reason_kinds),
         "safety_override": cause.safety_override,
     }
