@@ -144,6 +144,41 @@ CHANGED_WHAT: Final = {
     **dict(TECHNIQUES),
 }
 
+# What the audit log records (an action's code is `area.verb`; reads are `view.*`/`export.*`).
+AUDIT_ACTION: Final = {
+    "client.create": "Added a client",
+    "client.update": "Corrected a client's details",
+    "client.erase": "Erased a client's record",
+    "intake.create": "Recorded an intake and its assessment",
+    "intake.changes_seen": "Saw what changed in an assessment",
+    "session.create": "Recorded a session",
+    "session.update": "Edited an unsigned session",
+    "session.sign": "Signed a session",
+    "session.amend": "Amended a signed session",
+    "session.void": "Voided a session",
+    "checkin.create": "Recorded a check-in",
+    "alert.raise": "A check-in raised an alert",
+    "alert.acknowledge": "Acknowledged an alert",
+    "alert.escalate": "Escalated an unacknowledged alert",
+    "review.create": "Recorded a medical review",
+    "link.create": "Made a one-time link",
+    "link.use": "A one-time link was used",
+    "api_token.create": "Made an API token",
+    "api_token.revoke": "Revoked an API token",
+}
+AUDIT_READ: Final = {"view": "Viewed", "export": "Downloaded"}
+
+
+def audit_action(code: str) -> str:
+    """An audit row's action in words: `view.progress` is "Viewed: progress"."""
+    if code in AUDIT_ACTION:
+        return AUDIT_ACTION[code]
+    kind, _, what = code.partition(".")
+    if kind in AUDIT_READ:
+        return f"{AUDIT_READ[kind]}: {what.replace('api.', 'API ').replace('_', ' ')}"
+    return code
+
+
 # -- Medical reviews (contracts §3 `reviews`) -------------------------------------------------
 
 REVIEW_SOURCE: Final = [

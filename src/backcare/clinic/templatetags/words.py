@@ -30,6 +30,11 @@ _TABLES: dict[str, Any] = {
 
 
 @register.filter
+def audit_words(code: str) -> str:
+    return wording.audit_action(code)
+
+
+@register.filter
 def words(code: Any, table: str) -> str:
     """The words for one code, or for each code of a list (joined with commas)."""
     if isinstance(code, list | tuple):
