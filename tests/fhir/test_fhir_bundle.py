@@ -14,6 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from backcare.audit.models import AuditEvent
 from backcare.clinic import actions
+from backcare.clinic.course import state_of
 from backcare.core.validation import parse_intake
 from backcare.fhir.bundle import client_bundle
 from support import AFTER_THE_FACT
@@ -160,7 +161,10 @@ def test_flags_referral_and_risk(world: World) -> None:
     }
     reasons = {r["rule"] for r in assessment["referral"]["reasons"]}
     precautions = {p["rule"] for p in assessment["precautions"]}
-    assert rule_flags == reasons | precautions
+    state = state_of(client)
+    assert state is not None
+    alerts = {a.rule for a in state.alerts}  # the client's state now, one Flag per alert
+    assert rule_flags == reasons | precautions | alerts
     warning = {
         f["code"]["coding"][0]["code"]
         for f in flags

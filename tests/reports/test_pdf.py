@@ -18,10 +18,12 @@ from backcare.core.validation import parse_intake
 from backcare.core.wording import (
     ALERT_NAME,
     NEXT_STEP,
+    PAIN_CATEGORY,
     PRESSURES,
     RED_FLAG_QUESTIONS,
     SIDE_EFFECTS,
     STATUS,
+    URGENCY,
     label,
 )
 from backcare.reports.pdf import DISCLAIMER, font_files, progress_report_pdf, referral_letter_pdf
@@ -140,7 +142,7 @@ def test_the_progress_report_says_who_what_and_where_the_course_stands(
     # the current assessment, in the tables' own words, each finding with its rule id
     intake = client.current_intake
     assert intake is not None
-    assert load_tables().dispositions[intake.disposition]["headline"] in flat
+    assert load_tables().dispositions[intake.disposition]["therapist_headline"] in flat
     assert f"Pressure: {label(PRESSURES, intake.assessment['max_pressure'])} at most" in flat
     for technique in intake.assessment["techniques"].values():
         for reason in technique["reasons"]:
@@ -198,7 +200,7 @@ def test_a_referral_and_its_alert_show_with_rule_ids(world: World, tmp_path: Pat
     intake = client.current_intake
     assert intake is not None
     referral = intake.assessment["referral"]
-    assert f"Referral: {referral['urgency']}" in text
+    assert f"Referral: {URGENCY[referral['urgency']]}" in text
     for reason in referral["reasons"]:
         assert f"[{reason['rule']}; {', '.join(reason['sources'])}]" in flat
     assert "Pressure: no massage now" in flat
@@ -269,11 +271,12 @@ def test_the_letter_has_the_letter_pages_content(world: World, tmp_path: Path) -
     assert "I am a massage therapist at Riverside." in text
     assert f"screening (rules {assessment['rules_version']}) found:" in text
     assert load_tables().dispositions[assessment["disposition"]]["headline"] in text
-    assert f"Reasons for referral ({assessment['referral']['urgency']}):" in text
+    assert f"Reasons for referral ({URGENCY[assessment['referral']['urgency']].lower()}):" in text
     for reason in assessment["referral"]["reasons"]:
         assert flowing(reason["therapist_text"]) in text
         assert f"[{reason['rule']}; " in text
-    assert "Pain 6/10 for 20 weeks (chronic); regions: lumbar." in text
+    category = PAIN_CATEGORY["chronic"]
+    assert f"Pain 6/10 for 20 weeks ({category}); where it hurts: lower back." in text
     assert "a note of your review (date and name)" in text
     assert "Yours sincerely, Alice Riverside" in text
     assert DISCLAIMER in text

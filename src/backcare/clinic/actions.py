@@ -646,8 +646,13 @@ def escalate_alerts(*, now: datetime) -> list[ClinicAlert]:
 
 
 @transaction.atomic
-def _escalate(*, alert: ClinicAlert, now: datetime) -> ClinicAlert:
+def _escalate(*, alert: ClinicAlert, now: datetime) -> ClinicAlert | None:
     alert = ClinicAlert.objects.select_for_update().select_related("client").get(pk=alert.pk)
+    # Judged again under the lock: acknowledged meanwhile, or escalated by a run at the same
+    # time, it is not escalated (again).
+    last = alert.last_escalated_at or alert.raised_at
+    if alert.acknowledged_at is not None or now - last < ESCALATE_AFTER[alert.next_step]:
+        return None
     alert.escalations += 1
     alert.last_escalated_at = now
     alert.save(update_fields=["escalations", "last_escalated_at"])
@@ -769,14 +774,17 @@ def use_link(*, link: ClientLink) -> ClientLink:
 
 @transaction.atomic
 def erase_client(*, by: Any, client: Client, confirm_name: str) -> Client:
-    """Erase a client's record: every intake, assessment, session, amendment, check-in and link
-    is deleted and the name and contact details are replaced. The audit log keeps who did what
-    and when (it holds no clinical values), including this erasure."""
+    """Erase a client's record: every intake, assessment, session, amendment, check-in (with its
+    alerts), medical review and link is deleted and the name and contact details are replaced.
+    The audit log keeps who did what and when (it holds no clinical values), including this
+    erasure."""
     if confirm_name.strip() != client.full_name:
         raise _fail("confirm_name", "Type the client's name exactly to confirm the erasure.")
     Amendment.objects.filter(session__client=client).delete()
     client.sessions.all().delete()
+    client.clinic_alerts.all().delete()  # before the check-ins they point at
     client.checkins.all().delete()
+    client.reviews.all().delete()
     client.links.all().delete()
     client.intakes.all().delete()
     client.full_name = f"Erased client {client.pk}"

@@ -16,34 +16,24 @@ from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import (
     ALERT_NAME,
     CONDITIONS,
+    INTAKE_QUESTION,
     MEDICATIONS,
+    ONSET,
     PRESSURES,
+    RADIATION,
     REASON_KIND,
     RED_FLAG_QUESTIONS,
     REGIONS,
     REVIEW_OUTCOME,
     REVIEW_SOURCE,
+    SEX,
     SIDE_EFFECTS,
+    STARTBACK_AGREE,
+    STARTBACK_BOTHER,
+    STARTBACK_ITEMS,
     TECHNIQUES,
 )
 
-STARTBACK_ITEMS = [
-    "My back pain has spread down my leg(s) at some time in the last 2 weeks",
-    "I have had pain in the shoulder or neck at some time in the last 2 weeks",
-    "I have only walked short distances because of my back pain",
-    "In the last 2 weeks, I have dressed more slowly than usual because of back pain",
-    "It's not really safe for a person with a condition like mine to be physically active",
-    "Worrying thoughts have been going through my mind a lot of the time",
-    "I feel that my back pain is terrible and it's never going to get any better",
-    "In general I have not enjoyed all the things I used to enjoy",
-]
-STARTBACK_BOTHER = [
-    ("0", "Not at all"),
-    ("1", "Slightly"),
-    ("2", "Moderately"),
-    ("3", "Very much"),
-    ("4", "Extremely"),
-]
 NRS = [(str(i), str(i)) for i in range(11)]
 NRS_OR_BLANK = [("", "—"), *NRS]
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -65,98 +55,87 @@ class IntakeForm(forms.Form):
     """The intake, grouped as a person would answer it. Field names map to contract paths."""
 
     # About you
-    age = forms.IntegerField(label="Age (years)", min_value=0, max_value=120)
+    age = forms.IntegerField(label=INTAKE_QUESTION["age"], min_value=0, max_value=120)
     sex = forms.ChoiceField(
-        label="Sex",
-        choices=[
-            ("unspecified", "Prefer not to say"),
-            ("female", "Female"),
-            ("male", "Male"),
-            ("other", "Other"),
-        ],
+        label=INTAKE_QUESTION["sex"],
+        choices=SEX,
     )
-    pregnant = forms.BooleanField(label="Pregnant now", required=False)
+    pregnant = forms.BooleanField(label=INTAKE_QUESTION["pregnancy.pregnant"], required=False)
     pregnancy_weeks = forms.IntegerField(
-        label="Weeks of pregnancy", min_value=1, max_value=45, required=False
+        label=INTAKE_QUESTION["pregnancy.weeks"], min_value=1, max_value=45, required=False
     )
     pregnancy_high_risk = forms.BooleanField(
-        label="My midwife or doctor says it is a high-risk pregnancy", required=False
+        label=INTAKE_QUESTION["pregnancy.high_risk"], required=False
     )
     # The pain
     pain_intensity = forms.TypedChoiceField(
-        label="Pain right now, from 0 (none) to 10 (worst imaginable)",
+        label=INTAKE_QUESTION["pain.intensity"],
         choices=NRS,
         coerce=int,
         widget=forms.RadioSelect,
     )
     pain_duration_weeks = forms.DecimalField(
-        label="How many weeks since this episode began", min_value=0, max_digits=7, decimal_places=2
+        label=INTAKE_QUESTION["pain.duration_weeks"], min_value=0, max_digits=7, decimal_places=2
     )
     pain_regions = forms.MultipleChoiceField(
-        label="Where it hurts", choices=REGIONS, widget=forms.CheckboxSelectMultiple
+        label=INTAKE_QUESTION["pain.regions"], choices=REGIONS, widget=forms.CheckboxSelectMultiple
     )
     pain_onset = forms.ChoiceField(
-        label="How it started",
-        choices=[
-            ("gradual", "Gradually"),
-            ("sudden", "Suddenly"),
-            ("after_trauma", "After a fall or injury"),
-        ],
+        label=INTAKE_QUESTION["pain.onset"],
+        choices=ONSET,
     )
     pain_radiation = forms.ChoiceField(
-        label="Does the pain spread into a leg?",
-        choices=[
-            ("none", "No"),
-            ("above_knee", "Yes, not below the knee"),
-            ("below_knee", "Yes, below the knee"),
-        ],
+        label=INTAKE_QUESTION["pain.radiation"],
+        choices=RADIATION,
     )
     pain_night_pain_unrelieved = forms.BooleanField(
-        label="Pain at night that rest or changing position does not ease", required=False
+        label=INTAKE_QUESTION["pain.night_pain_unrelieved"], required=False
     )
     pain_wakes_second_half_of_night = forms.BooleanField(
-        label="Woken by back pain in the second half of the night", required=False
+        label=INTAKE_QUESTION["pain.wakes_second_half_of_night"], required=False
     )
     pain_better_with_movement = forms.BooleanField(
-        label="Better with movement, not with rest", required=False
+        label=INTAKE_QUESTION["pain.better_with_movement"], required=False
     )
     pain_eased_by_nsaids_within_48h = forms.BooleanField(
-        label="Clearly eased by anti-inflammatory painkillers within 2 days", required=False
+        label=INTAKE_QUESTION["pain.eased_by_nsaids_within_48h"], required=False
     )
     # Therapist's findings
-    findings_muscle_tension = forms.BooleanField(label="Tight, guarded muscles", required=False)
+    findings_muscle_tension = forms.BooleanField(
+        label=INTAKE_QUESTION["findings.muscle_tension"], required=False
+    )
     findings_trigger_points = forms.BooleanField(
-        label="Trigger points (knots that refer pain)", required=False
+        label=INTAKE_QUESTION["findings.trigger_points"], required=False
     )
     findings_fascial_restriction = forms.BooleanField(
-        label="Fascial restriction or stiffness", required=False
+        label=INTAKE_QUESTION["findings.fascial_restriction"], required=False
     )
     # Warning signs
-    red_flags = _checkboxes(RED_FLAG_QUESTIONS, "Any of these, new or now?")
-    conditions = _checkboxes(CONDITIONS, "Diagnosed conditions")
-    medications = _checkboxes(MEDICATIONS, "Medicines")
+    red_flags = _checkboxes(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
+    conditions = _checkboxes(CONDITIONS, INTAKE_QUESTION["conditions"])
+    medications = _checkboxes(MEDICATIONS, INTAKE_QUESTION["medications"])
     history_family_spondyloarthritis = forms.BooleanField(
-        label="A parent, brother, sister or child with spondyloarthritis", required=False
+        label=INTAKE_QUESTION["history.family_spondyloarthritis"], required=False
     )
     history_arthritis_enthesitis_or_psoriasis = forms.BooleanField(
-        label="Arthritis, enthesitis or psoriasis, now or in the past", required=False
+        label=INTAKE_QUESTION["history.arthritis_enthesitis_or_psoriasis"], required=False
     )
     recent_surgery_weeks_ago = forms.DecimalField(
-        label="Surgery in the last year: how many weeks ago (leave empty if none)",
+        label=INTAKE_QUESTION["recent.surgery_weeks_ago"],
         min_value=0,
         max_digits=6,
         decimal_places=1,
         required=False,
     )
     recent_injury_hours_ago = forms.DecimalField(
-        label="A new strain or sprain of the back: how many hours ago (leave empty if none)",
+        label=INTAKE_QUESTION["recent.injury_hours_ago"],
         min_value=0,
         max_digits=7,
         decimal_places=1,
         required=False,
     )
     preferences_pressure = forms.ChoiceField(
-        label="The most pressure you want",
+        label=INTAKE_QUESTION["preferences.pressure"],
         choices=[("", "No preference"), *PRESSURES],
         required=False,
     )
@@ -188,14 +167,9 @@ class IntakeForm(forms.Form):
         for i, text in enumerate(STARTBACK_ITEMS, start=1):
             self.fields[f"startback_{i}"] = forms.ChoiceField(
                 label=text,
-                choices=[("", "—"), ("1", "Agree"), ("0", "Disagree")],
+                choices=[("", "—"), *(STARTBACK_BOTHER if i == 9 else STARTBACK_AGREE[::-1])],
                 required=False,
             )
-        self.fields["startback_9"] = forms.ChoiceField(
-            label="Overall, how bothersome has your back pain been in the last 2 weeks?",
-            choices=[("", "—"), *STARTBACK_BOTHER],
-            required=False,
-        )
         if not with_findings:  # a client does not report the therapist's palpation findings
             for name in (
                 "findings_muscle_tension",
@@ -510,7 +484,7 @@ class ClearanceForm(forms.Form):
 def _reviewable_choices() -> list[tuple[str, str]]:
     tables = load_tables()
     return [
-        (rid, f"{ALERT_NAME[rid]} ({rid})")
+        (rid, ALERT_NAME[rid])
         if rid in ALERT_NAME
         else (rid, f"{tables.rule(rid).therapist_text.split('.')[0]} ({rid})")
         for rid in reviewable_ids()

@@ -174,10 +174,13 @@ def meaningful_change() -> dict[str, Any]:
     }
 
 
-def letter_sources(view: dict[str, Any]) -> list[dict[str, Any]]:
-    """The sources the doctor's letter cites: those of its referral reasons and precautions,
-    once each, in order of first mention (as the letter's PDF lists them)."""
-    findings = view["referral_reasons"] + view["precaution_list"]
+def letter_sources(
+    view: dict[str, Any], state: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The sources the doctor's letter cites: those of its referral reasons, the course's
+    alerts and the precautions, once each, in order of first mention (as the PDF lists them)."""
+    alerts = [] if state is None else state["alerts"]
+    findings = view["referral_reasons"] + alerts + view["precaution_list"]
     return _sources(list(dict.fromkeys(sid for f in findings for sid in f["sources"])))
 
 

@@ -648,6 +648,7 @@ def referral_letter(request: HttpRequest, client_id: int) -> HttpResponse:
     intake = client.current_intake
     actions.record_view(by=request.user, client=client, what="referral_letter", obj=intake)
     view = None if intake is None else assessment_view(intake.assessment)
+    state = state_view(state_of(client))
     return render(
         request,
         "clinic/referral_letter.html",
@@ -655,7 +656,8 @@ def referral_letter(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "intake": intake,
             "a": view,
-            "sources": [] if view is None else letter_sources(view),
+            "sources": [] if view is None else letter_sources(view, state),
+            "state": state,
             "therapist": access.therapist_of(request.user),
             "today": date.today(),
         },

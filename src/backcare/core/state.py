@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from backcare.core.assessment import assess
 from backcare.core.models import Course, Findings, Followup, Intake
-from backcare.core.progress import progress, raised_at, visits
+from backcare.core.progress import progress, raised_at, unresolved, visits
 from backcare.core.results import Alert, Assessment, Finding, Progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.rules.text import fill
@@ -30,10 +30,6 @@ from backcare.core.vocabulary import (
     OverrideReason,
 )
 
-# The dashboard's attention level follows the next step alone (v1.1 raises an intake's referral
-# as an alert, so the disposition needs no level of its own).
-ATTENTION: dict[str, int] = dict(NEXT_STEP_SEVERITY)
-
 
 @dataclass(frozen=True, slots=True)
 class ClientState:
@@ -41,6 +37,8 @@ class ClientState:
 
     assessment: Assessment
     progress: Progress
+    # The warning signs visits reported whose rules no review has resolved (contract names).
+    raised_signs: tuple[str, ...] = ()
 
     @property
     def rules_version(self) -> str:
@@ -53,11 +51,6 @@ class ClientState:
     @property
     def alerts(self) -> tuple[Alert, ...]:
         return self.progress.alerts
-
-    @property
-    def attention(self) -> int:
-        """0 (nothing to act on) to 4 (emergency): the dashboard's order."""
-        return ATTENTION[self.progress.next_step]
 
     @property
     def top_alert(self) -> Alert | None:
@@ -78,7 +71,7 @@ class ClientState:
 def client_state(course: Course) -> ClientState:
     """The client's state from their whole record as a `backcare.course/1`."""
     assessment = assess(course.intake)
-    return ClientState(assessment, progress(course, assessment))
+    return ClientState(assessment, progress(course, assessment), unresolved(course).signs)
 
 
 # §6b ------------------------------------------------------------------------------------------
@@ -95,10 +88,11 @@ class Advice:
 
 
 def checkin_advice(before: Course, followup: Followup) -> tuple[Advice, ...]:
-    """§6b: the alerts a check-in raised, as the client must see them on submitting: rules
-    raised at it, AL-NEURO-SYMPTOMS or AL-FEVER from its side effects, AL-WORSENING when its
-    values make the status worsening. An emergency comes alone. `before` is the course
-    without the check-in."""
+    """§6b: the alerts a check-in raised: rules raised at it, AL-NEURO-SYMPTOMS or AL-FEVER from
+    its side effects, AL-WORSENING when its values make the status worsening. Each is stored for
+    the clinic to acknowledge; the client's screen shows an emergency alone. `before` is the
+    course without the check-in. An alert whose next step is an emergency is to be acted on now,
+    whatever raised it here."""
     after = before.model_copy(update={"followups": (*before.followups, followup)})
     result = progress(after)
     visit = visits(after)[-1]  # the check-in: follow-ups come last, and it is the last of them
@@ -108,17 +102,19 @@ def checkin_advice(before: Course, followup: Followup) -> tuple[Advice, ...]:
     out: list[Advice] = []
     for alert in result.alerts:
         if alert.rule == "AL-NEW-RED-FLAG" and raised_here:
-            urgencies = {tables.rule(r).urgency for r in raised_here}
-            if "emergency" in urgencies:
-                return (Advice(alert, "now"),)
-            out.append(Advice(alert, "today" if "urgent" in urgencies else "within_a_week"))
+            urgent = any(tables.rule(r).urgency in ("emergency", "urgent") for r in raised_here)
+            out.append(Advice(alert, _when(alert, "today" if urgent else "within_a_week")))
         elif (
             alert.rule == "AL-NEURO-SYMPTOMS" and {"numbness", "weakness"} & set(visit.side_effects)
         ) or (alert.rule == "AL-FEVER" and "fever" in visit.side_effects):
-            out.append(Advice(alert, "today"))
+            out.append(Advice(alert, _when(alert, "today")))
         elif alert.rule == "AL-WORSENING" and worsened:
-            out.append(Advice(alert, "within_a_week"))
+            out.append(Advice(alert, _when(alert, "within_a_week")))
     return tuple(out)
+
+
+def _when(alert: Alert, otherwise: When) -> When:
+    return "now" if alert.next_step == "emergency" else otherwise
 
 
 # §6a ------------------------------------------------------------------------------------------

@@ -76,6 +76,85 @@ SIDE_EFFECTS: Final = [
     ("fever", "Fever"),
 ]
 
+# The intake's questions, by contract path: the web form, the FHIR Questionnaire and the
+# self-check ask them in these words.
+INTAKE_QUESTION: Final = {
+    "age": "Age (years)",
+    "sex": "Sex",
+    "pregnancy.pregnant": "Pregnant now",
+    "pregnancy.weeks": "Weeks of pregnancy",
+    "pregnancy.high_risk": "My midwife or doctor says it is a high-risk pregnancy",
+    "pain.intensity": "Pain right now, from 0 (none) to 10 (worst imaginable)",
+    "pain.duration_weeks": "How many weeks since this episode began",
+    "pain.regions": "Where it hurts",
+    "pain.onset": "How it started",
+    "pain.radiation": "Does the pain spread into a leg?",
+    "pain.night_pain_unrelieved": "Pain at night that rest or changing position does not ease",
+    "pain.wakes_second_half_of_night": "Woken by back pain in the second half of the night",
+    "pain.better_with_movement": "Better with movement, not with rest",
+    "pain.eased_by_nsaids_within_48h": (
+        "Clearly eased by anti-inflammatory painkillers within 2 days"
+    ),
+    "findings.muscle_tension": "Tight, guarded muscles",
+    "findings.trigger_points": "Trigger points (knots that refer pain)",
+    "findings.fascial_restriction": "Fascial restriction or stiffness",
+    "conditions": "Diagnosed conditions",
+    "medications": "Medicines",
+    "history.family_spondyloarthritis": "A parent, brother, sister or child with spondyloarthritis",
+    "history.arthritis_enthesitis_or_psoriasis": (
+        "Arthritis, enthesitis or psoriasis, now or in the past"
+    ),
+    "recent.surgery_weeks_ago": (
+        "Surgery in the last year: how many weeks ago (leave empty if none)"
+    ),
+    "recent.injury_hours_ago": (
+        "A new strain or sprain of the back: how many hours ago (leave empty if none)"
+    ),
+    "preferences.pressure": "The most pressure you want",
+    "red_flags": "Any of these, new or now?",
+}
+SEX: Final = [
+    ("unspecified", "Prefer not to say"),
+    ("female", "Female"),
+    ("male", "Male"),
+    ("other", "Other"),
+]
+ONSET: Final = [
+    ("gradual", "Gradually"),
+    ("sudden", "Suddenly"),
+    ("after_trauma", "After a fall or injury"),
+]
+RADIATION: Final = [
+    ("none", "No"),
+    ("above_knee", "Yes, not below the knee"),
+    ("below_knee", "Yes, below the knee"),
+]
+STARTBACK_ITEMS: Final = [
+    "My back pain has spread down my leg(s) at some time in the last 2 weeks",
+    "I have had pain in the shoulder or neck at some time in the last 2 weeks",
+    "I have only walked short distances because of my back pain",
+    "In the last 2 weeks, I have dressed more slowly than usual because of back pain",
+    "It's not really safe for a person with a condition like mine to be physically active",
+    "Worrying thoughts have been going through my mind a lot of the time",
+    "I feel that my back pain is terrible and it's never going to get any better",
+    "In general I have not enjoyed all the things I used to enjoy",
+    "Overall, how bothersome has your back pain been in the last 2 weeks?",
+]
+PAIN_CATEGORY: Final = {
+    "acute": "acute (under 6 weeks)",
+    "subacute": "subacute (6 to 12 weeks)",
+    "chronic": "chronic (over 12 weeks)",
+}
+PAIN_SEVERITY: Final = {"none": "none", "mild": "mild", "moderate": "moderate", "severe": "severe"}
+STARTBACK_AGREE: Final = [("0", "Disagree"), ("1", "Agree")]
+STARTBACK_BOTHER: Final = [
+    ("0", "Not at all"),
+    ("1", "Slightly"),
+    ("2", "Moderately"),
+    ("3", "Very much"),
+    ("4", "Extremely"),
+]
+
 # -- What the engine answers ------------------------------------------------------------------
 
 STATUS: Final = {
@@ -89,7 +168,7 @@ NEXT_STEP: Final = {
     "adjust": "Adjust the next session",
     "reassess": "Reassess the plan",
     "see_doctor": "See a doctor before more massage",
-    "emergency": "Emergency: send to emergency care now",
+    "emergency": "Emergency: stop, do not treat; send to emergency care now",
 }
 DISPOSITION: Final = {
     "emergency": "Emergency",

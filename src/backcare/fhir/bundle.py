@@ -28,9 +28,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from backcare.clinic.course import state_of
 from backcare.clinic.models import BODY_REGIONS, Client
+from backcare.core.wording import ALERT_NAME, NEXT_STEP, SIDE_EFFECTS, TECHNIQUES
 from backcare.core.wording import RED_FLAG_QUESTIONS as RED_FLAGS
-from backcare.core.wording import SIDE_EFFECTS, TECHNIQUES
 from backcare.fhir import codes
 from backcare.fhir.questionnaire import intake_questionnaire, intake_response
 
@@ -121,6 +122,8 @@ class _ClientBundle(_Builder):
         intakes = list(client.intakes.select_related("created_by").order_by("created_at", "id"))
         current = intakes[-1] if intakes else None
         self.patient = self.add("Patient", client.pk, self.patient_resource(current))
+        state = state_of(client)
+        self.raised_signs: tuple[str, ...] = () if state is None else state.raised_signs
         self.questionnaire = self.add("Questionnaire", "intake-1", intake_questionnaire())
         for entry in intakes:
             self.intake(entry)
@@ -135,6 +138,8 @@ class _ClientBundle(_Builder):
             self.session(session)
         for checkin in client.checkins.order_by("date", "id"):
             self.checkin(checkin, sessions)
+        if state is not None:
+            self.course_alerts(state)
         return {
             "resourceType": "Bundle",
             "id": self.ref("Bundle", client.pk).removeprefix("urn:uuid:"),
@@ -403,6 +408,34 @@ class _ClientBundle(_Builder):
                 resource["suspectEntity"] = [{"instance": suspect}]
             self.add("AdverseEvent", f"{key}-{effect}", resource)
 
+    def course_alerts(self, state: Any) -> None:
+        """The client's state now (core.state): a Flag per alert of the course, with the next
+        step it calls for, as every other surface shows it."""
+        today = _day(timezone.localdate())
+        for alert in state.alerts:
+            self.add(
+                "Flag",
+                f"alert-{alert.rule}",
+                {
+                    "status": "active",
+                    "category": _category(codes.FLAG_CATEGORY, "clinical", "Clinical"),
+                    "code": {
+                        "coding": [
+                            {
+                                "system": codes.RULE,
+                                "code": alert.rule,
+                                "display": ALERT_NAME[alert.rule],
+                            }
+                        ],
+                        "text": f"{ALERT_NAME[alert.rule]} ({NEXT_STEP[alert.next_step]}): "
+                        f"{alert.therapist_text}",
+                    },
+                    "subject": self.patient,
+                    "period": {"start": today},
+                    "author": self.therapist,
+                },
+            )
+
     def warning_signs(self, key: str, names: list[str], when: str) -> None:
         for name in names:
             text = f"New warning sign reported: {_RED_FLAG.get(name, name)}"
@@ -410,7 +443,8 @@ class _ClientBundle(_Builder):
                 "Flag",
                 f"{key}-{name}",
                 {
-                    "status": "active",
+                    # Active while the client's state holds it raised (no review resolved it).
+                    "status": "active" if name in self.raised_signs else "inactive",
                     "category": _category(codes.FLAG_CATEGORY, "clinical", "Clinical"),
                     "code": _concept(text, codes.RED_FLAG, name, _RED_FLAG.get(name, name)),
                     "subject": self.patient,

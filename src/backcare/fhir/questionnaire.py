@@ -17,7 +17,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from backcare.clinic import forms
 from backcare.core import wording
 from backcare.core.measures.startback import COPYRIGHT as STARTBACK_COPYRIGHT
 from backcare.core.models import Intake
@@ -50,11 +49,7 @@ _GROUP_TEXT = {
     "preferences": "Preferences",
     "startback": "Keele STarT Back Screening Tool (optional)",
 }
-_TEXT_OVERRIDES = {
-    "pregnancy.pregnant": "Pregnant now",
-    "pregnancy.weeks": "Weeks of pregnancy",
-    "pregnancy.high_risk": "My midwife or doctor says it is a high-risk pregnancy",
-    "preferences.pressure": "The most pressure you want",
+_CLEARANCE_TEXT = {
     "clearances.rule": "Referral rule reviewed",
     "clearances.date": "Date of the review",
     "clearances.by": "Who cleared it",
@@ -63,35 +58,26 @@ _TEXT_OVERRIDES = {
 
 
 def _labels() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """Question texts and answer displays, from the intake form (one wording everywhere)."""
-    texts: dict[str, str] = dict(_TEXT_OVERRIDES)
+    """Question texts and answer displays, from core/wording.py (the words the web form and the
+    self-check use too)."""
+    texts: dict[str, str] = {**wording.INTAKE_QUESTION, **_CLEARANCE_TEXT}
     displays: dict[str, dict[str, str]] = {
+        "sex": dict(wording.SEX),
         "pain.regions": dict(wording.REGIONS),
+        "pain.onset": dict(wording.ONSET),
+        "pain.radiation": dict(wording.RADIATION),
         "conditions": dict(wording.CONDITIONS),
         "medications": dict(wording.MEDICATIONS),
         "preferences.pressure": dict(wording.PRESSURES),
+        "pain.intensity": {str(i): str(i) for i in range(11)},
     }
-    for name, field in forms.IntakeForm.base_fields.items():
-        path = name.replace("_", ".", 1) if "_" in name else name
-        for group in ("pain_", "findings_", "history_", "recent_"):
-            if name.startswith(group):
-                path = group[:-1] + "." + name[len(group) :]
-        texts.setdefault(path, str(field.label))
-        choices = getattr(field, "choices", None)
-        if choices and path not in displays:
-            displays[path] = {str(k): str(v) for k, v in choices if k != ""}
     for name, text in wording.RED_FLAG_QUESTIONS:
         texts[f"red_flags.{name}"] = text
-    for i, text in enumerate(forms.STARTBACK_ITEMS, start=1):
+    for i, text in enumerate(wording.STARTBACK_ITEMS, start=1):
         texts[f"startback.{i}"] = text
-    texts[f"startback.{STARTBACK_ITEMS}"] = (
-        "Overall, how bothersome has your back pain been in the last 2 weeks?"
-    )
-    for i in range(1, STARTBACK_ITEMS):
-        displays[f"startback.{i}"] = {"0": "Disagree", "1": "Agree"}
-    displays[f"startback.{STARTBACK_ITEMS}"] = dict(forms.STARTBACK_BOTHER)
-    texts["conditions"] = "Diagnosed conditions"
-    texts["medications"] = "Medicines"
+        displays[f"startback.{i}"] = dict(
+            wording.STARTBACK_BOTHER if i == STARTBACK_ITEMS else wording.STARTBACK_AGREE
+        )
     return texts, displays
 
 

@@ -96,6 +96,26 @@ def client_export(client: Client) -> dict[str, Any]:
             }
             for c in client.checkins.all()
         ],
+        "reviews": [
+            {"id": r.pk, **r.to_contract(), "recorded_at": r.created_at.isoformat()}
+            for r in client.reviews.order_by("created_at", "id")
+        ],
+        "alerts": [
+            {
+                "id": a.pk,
+                "rule": a.rule,
+                "next_step": a.next_step,
+                "when": a.when,
+                "text": a.text,
+                "checkin_date": None if a.checkin is None else a.checkin.date.isoformat(),
+                "raised_at": a.raised_at.isoformat(),
+                "acknowledged_at": None
+                if a.acknowledged_at is None
+                else a.acknowledged_at.isoformat(),
+                "escalations": a.escalations,
+            }
+            for a in client.clinic_alerts.select_related("checkin").order_by("raised_at", "id")
+        ],
     }
 
 

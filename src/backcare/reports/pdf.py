@@ -45,17 +45,27 @@ from reportlab.platypus import (
 )
 
 from backcare.accounts.models import Therapist
-from backcare.clinic.course import client_progress, course_document
+from backcare.clinic.course import client_progress, course_document, state_of
 from backcare.clinic.models import BODY_REGIONS, Client
-from backcare.clinic.presenting import assessment_view, meaningful_change, progress_chart
+from backcare.clinic.presenting import (
+    assessment_view,
+    meaningful_change,
+    progress_chart,
+    state_view,
+)
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import (
     ALERT_NAME,
     NEXT_STEP,
+    PAIN_CATEGORY,
+    PAIN_SEVERITY,
     PRESSURES,
     RED_FLAG_QUESTIONS,
+    REGIONS,
     SIDE_EFFECTS,
     STATUS,
+    URGENCY,
+    VERDICT,
     label,
 )
 
@@ -381,8 +391,8 @@ def _assessment_section(
             f"Intake of {_long_date(created)} · rules {_e(a['rules_version'])}",
             styles["small"],
         ),
-        Paragraph(f"<b>{_e(a['meaning']['headline'])}</b>", body),
-        Paragraph(_e(a["meaning"]["text"]), body),
+        Paragraph(f"<b>{_e(a['meaning']['therapist_headline'])}</b>", body),
+        Paragraph(_e(a["meaning"]["therapist_text"]), body),
     ]
 
     def findings(items: list[dict[str, Any]]) -> list[str]:
@@ -392,7 +402,7 @@ def _assessment_section(
 
     if a["referral"]:
         story += [
-            Paragraph(f"Referral: {_e(a['referral']['urgency'])}", styles["h3"]),
+            Paragraph(f"Referral: {_e(URGENCY[a['referral']['urgency']])}", styles["h3"]),
             _bullets(findings(a["referral_reasons"]), body),
         ]
     pressure = a["max_pressure"]
@@ -408,7 +418,7 @@ def _assessment_section(
     for t in a["technique_list"]:
         # Reasons are shown only when massage can go ahead, as on the assessment page.
         reasons = findings(t["reasons"]) if a["proceeding"] else []
-        rows.append([_e(t["name"]), _e(t["verdict"]), "<br/>".join(reasons) or "—"])
+        rows.append([_e(t["name"]), _e(VERDICT[t["verdict"]]), "<br/>".join(reasons) or "—"])
     story += [Spacer(1, 3), _table(rows, [105, 70, TEXT_WIDTH - 175], styles)]
     if a["precaution_list"]:
         story += [
@@ -426,7 +436,10 @@ def _assessment_section(
             )
         story += [Paragraph("Cleared by a doctor", styles["h3"]), _bullets(items, body)]
     measures = a["measures"]
-    line = f"Pain at intake: {_e(measures['pain_category'])}, {_e(measures['pain_severity'])}."
+    line = (
+        f"Pain at intake: {_e(PAIN_CATEGORY[measures['pain_category']])}, "
+        f"{_e(PAIN_SEVERITY[measures['pain_severity']])}."
+    )
     if measures["startback"]:
         sb = measures["startback"]
         line += (
@@ -723,7 +736,26 @@ def referral_letter_pdf(
                 cited.extend(f["sources"])
                 items.append(_e(f["therapist_text"]) + _cite(f))
             story += [
-                Paragraph(f"Reasons for referral ({_e(a['referral']['urgency'])}):", body),
+                Paragraph(
+                    f"Reasons for referral ({_e(URGENCY[a['referral']['urgency']].lower())}):",
+                    body,
+                ),
+                _bullets(items, body),
+                Spacer(1, 5),
+            ]
+        state = state_view(state_of(client))
+        if state is not None and state["alerts"]:
+            # The course since the intake: the same state and words as every other surface.
+            items = []
+            for alert in state["alerts"]:
+                cited.extend(alert["sources"])
+                items.append(
+                    f"<b>{_e(alert['name'])}</b>: {_e(alert['therapist_text'])}" + _cite(alert)
+                )
+            story += [
+                Paragraph(
+                    f"Where the course stands now: <b>{_e(state['next_step_words'])}</b>.", body
+                ),
                 _bullets(items, body),
                 Spacer(1, 5),
             ]
@@ -740,8 +772,8 @@ def referral_letter_pdf(
         story.append(
             Paragraph(
                 f"Pain {_num(pain['intensity'])}/10 for {_num(pain['duration_weeks'])} weeks "
-                f"({_e(a['measures']['pain_category'])}); regions: "
-                f"{_e(', '.join(pain['regions']))}.",
+                f"({_e(PAIN_CATEGORY[a['measures']['pain_category']])}); where it hurts: "
+                f"{_e(', '.join(label(REGIONS, r).lower() for r in pain['regions']))}.",
                 body,
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
 
 from backcare import __version__
@@ -17,4 +18,11 @@ def site(request: HttpRequest) -> dict[str, Any]:
             therapist = access.therapist_of(request.user)  # the request's one therapist lookup
         except Http404:
             therapist = None
-    return {"backcare_version": __version__, "current_therapist": therapist}
+    number = settings.BACKCARE_EMERGENCY_NUMBER
+    return {
+        "backcare_version": __version__,
+        "current_therapist": therapist,
+        # One place for "call the emergency number": a tap-to-call link when it is known.
+        "emergency_number": number,
+        "emergency_tel": number.replace(" ", ""),
+    }

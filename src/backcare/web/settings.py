@@ -6,6 +6,8 @@ BACKCARE_ALLOWED_HOSTS  comma-separated; default "127.0.0.1,localhost" (and "tes
 DATABASE_URL            e.g. postgres://user:pass@127.0.0.1:5432/backcare; default SQLite (WAL)
 BACKCARE_DATA_DIR       where the SQLite file lives; default ./var
 BACKCARE_SESSION_IDLE_MINUTES  idle sign-out; default 30
+BACKCARE_EMERGENCY_NUMBER  the local emergency number (e.g. 999, 911, 112) for tap-to-call links;
+                        default: none, and pages say "your local emergency number"
 BACKCARE_BASE_URL       the site's address, for links in emails; default http://127.0.0.1:8000
 BACKCARE_EMAIL_FROM     sender of alert emails; default backcare@localhost
 BACKCARE_SMTP_HOST, BACKCARE_SMTP_PORT (587), BACKCARE_SMTP_USER, BACKCARE_SMTP_PASSWORD,
@@ -219,6 +221,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it; filled by collectstatic
+
+# --- the emergency number a person in pain is told to call (clinical-rules §6b) ----------------
+BACKCARE_EMERGENCY_NUMBER = (_env("BACKCARE_EMERGENCY_NUMBER", "") or "").strip()
+if BACKCARE_EMERGENCY_NUMBER and not all(
+    c.isdigit() or c in "+ " for c in BACKCARE_EMERGENCY_NUMBER
+):
+    raise ImproperlyConfigured(
+        f"BACKCARE_EMERGENCY_NUMBER must be digits (e.g. 999), not {BACKCARE_EMERGENCY_NUMBER!r}"
+    )
 
 # --- email: alerts to the clinic (clinical-rules §6b) --------------------------------------------
 BACKCARE_BASE_URL = (_env("BACKCARE_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")

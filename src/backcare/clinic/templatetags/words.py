@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from backcare.clinic.models import BODY_REGIONS
 from backcare.core import wording
 
 register = template.Library()
@@ -26,7 +27,35 @@ _TABLES: dict[str, Any] = {
     "review_outcome": wording.REVIEW_OUTCOME,
     "session_field": wording.SESSION_FIELD,
     "intake_source": wording.INTAKE_SOURCE,
+    "pain_category": wording.PAIN_CATEGORY,
+    "region": wording.REGIONS,
+    "body_region": BODY_REGIONS,
 }
+
+
+# How a session field's stored value reads (an amendment's old and new values).
+_FIELD_TABLE = {
+    "techniques": "technique",
+    "pressure": "pressure",
+    "side_effects": "side_effect",
+    "new_red_flags": "red_flag",
+    "regions": "body_region",
+}
+
+
+@register.filter
+def field_value(value: Any, field: str) -> str:
+    """A session field's value in words: lists joined, codes worded, empty as "none"."""
+    if value in (None, "", [], ()):
+        return "none"
+    table = _FIELD_TABLE.get(field)
+    return words(value, table) if table else str(value)
+
+
+@register.filter
+def review_rules(rules: list[str]) -> str:
+    """What a review covered: alert names in words, referral rules by their ids."""
+    return ", ".join(wording.ALERT_NAME.get(r, r) for r in rules)
 
 
 @register.filter
