@@ -14,6 +14,7 @@ from backcare.core.assessment import assess
 from backcare.core.progress import progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_course, parse_intake
+from backcare.core.wording import NEXT_STEP, PRESSURES, STATUS, TECHNIQUES, VERDICT, label
 from backcare.textreport import DISCLAIMER
 
 
@@ -59,13 +60,15 @@ def run_demo(out: IO[str], *, colour: bool = False) -> int:
         agree += ok
         total += 1
         verdicts = ", ".join(
-            f"{name.replace('_', ' ')} {getattr(answer.techniques, name).verdict}"
-            for name in ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
+            f"{label(TECHNIQUES, name)}: {VERDICT[getattr(answer.techniques, name).verdict]}"
+            for name, _ in TECHNIQUES
         )
         out.write(bold(f"{case['name']}") + f": {case['description']}\n")
         out.write(f"  -> {tables.dispositions[answer.disposition]['headline']}\n")
         if answer.max_pressure:
-            out.write(f"     pressure at most {answer.max_pressure}; {verdicts}\n")
+            out.write(
+                f"     pressure at most {label(PRESSURES, answer.max_pressure)}; {verdicts}\n"
+            )
         out.write(f"     fired: {', '.join(answer.trace)}\n")
         out.write(f"     {'agrees with' if ok else 'DISAGREES with'} the expected answer\n\n")
     for case in example_cases("course"):
@@ -77,7 +80,8 @@ def run_demo(out: IO[str], *, colour: bool = False) -> int:
         out.write(bold(f"course {case['name']}") + f": {case['description']}\n")
         alerts = ", ".join(a["rule"] for a in result["alerts"]) or "none"
         out.write(
-            f"  -> status {result['status']}, next step {result['next_step']}; alerts: {alerts}\n"
+            f"  -> {STATUS[result['status']]}; next step: {NEXT_STEP[result['next_step']]}; "
+            f"alerts: {alerts}\n"
         )
         out.write(f"     {'agrees with' if ok else 'DISAGREES with'} the expected answer\n\n")
     out.write(f"{agree} of {total} example cases agree with their expected answers.\n")

@@ -12,6 +12,7 @@ from typing import Any
 
 from backcare.core.results import Assessment, ClearedFinding, Finding, Progress
 from backcare.core.rules.tables import load_tables
+from backcare.core.wording import ALERT_NAME, NEXT_STEP, STATUS
 
 DISCLAIMER = (
     "backcare is decision support for trained massage therapists, not a diagnosis. "
@@ -167,8 +168,8 @@ def _change_line(name: str, c: Any) -> str:
 def progress_text(p: Progress, *, colour: bool = False, audience: str = "therapist") -> str:
     out = _Out(colour)
     out.line(
-        out.paint(f"Next step: {p.next_step.replace('_', ' ')}", _STEP_COLOUR[p.next_step])
-        + f"   Status: {p.status.replace('_', ' ')}   Sessions: {p.sessions_done}"
+        out.paint(f"Next step: {NEXT_STEP[p.next_step]}", _STEP_COLOUR[p.next_step])
+        + f"   Status: {STATUS[p.status]}   Sessions: {p.sessions_done}"
     )
     out.heading("Change since baseline")
     for name, c in (
@@ -183,8 +184,8 @@ def progress_text(p: Progress, *, colour: bool = False, audience: str = "therapi
         for a in p.alerts:
             text = a.therapist_text if audience == "therapist" else a.text
             out.para(
-                f"{out.paint(a.next_step.replace('_', ' '), _STEP_COLOUR[a.next_step])}: "
-                f"{text} [{a.rule}; {', '.join(a.sources)}]",
+                f"{out.paint(ALERT_NAME[a.rule], _STEP_COLOUR[a.next_step])} "
+                f"({NEXT_STEP[a.next_step]}): {text} [{a.rule}; {', '.join(a.sources)}]",
                 first="  - ",
             )
         _cited(out, _sources_used(p.alerts))

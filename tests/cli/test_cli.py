@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from backcare.core.wording import NEXT_STEP
 from backcare.demo import example_cases
 
 BACKCARE = str(Path(sys.executable).with_name("backcare"))
@@ -178,7 +179,7 @@ def test_progress_json_and_text() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["next_step"] == case["expect"]["next_step"]
     text = run("progress", "-", stdin=json.dumps(case["course"]))
-    assert text.returncode == 0 and text.stdout.startswith("Next step: reassess")
+    assert text.returncode == 0 and text.stdout.startswith(f"Next step: {NEXT_STEP['reassess']}")
 
 
 def test_progress_invalid_exits_2() -> None:
