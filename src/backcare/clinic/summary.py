@@ -50,6 +50,10 @@ def refresh(client: Client) -> Client:
             )
         if intake.source in ("self_check", "client_link") and not client.sessions.exists():
             findings.append((ADJUST, "New intake from the client to review"))
+        if client.alerts_to_acknowledge:
+            # A check-in's alert stays on the dashboard until a therapist acknowledges it, even
+            # once a review has resolved it (§6b: every such alert is acknowledged).
+            findings.append((ADJUST, "A check-in alert to acknowledge"))
         if intake.changes and intake.changes_seen_at is None:
             client.assessment_changed = True
             changed_what = ", ".join(CHANGED_WHAT.get(c["what"], c["what"]) for c in intake.changes)

@@ -6,6 +6,7 @@ Idempotent: running it again changes nothing. Prints the demo sign-in.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from backcare.accounts.models import Clinic, Therapist
 from backcare.clinic import actions
+from backcare.clinic.models import Client
 from backcare.core.validation import parse_intake
 
 DEMO_PASSWORD = "demo-massage-2026"  # printed on purpose: demo data only, never in production
@@ -183,4 +185,46 @@ class Command(BaseCommand):
                     },
                 )
                 actions.sign_session(by=by, session=session)
+        self._v11_stories(therapists, start)
         return True
+
+    def _v11_stories(self, therapists: list[Therapist], start: dt.date) -> None:
+        """Check-ins and a medical review, so the demo shows clinical rules v1.1 at work: a
+        client's check-in that raised an alert nobody has acknowledged yet, and a warning sign
+        a doctor's letter has since resolved."""
+        by = therapists[0].user
+        ada = Client.objects.get(full_name="Ada Lovelace", clinic=therapists[0].clinic)
+        actions.record_checkin(
+            by=None,
+            client=ada,
+            when=start + dt.timedelta(days=40),
+            pain=4,
+            side_effects=["numbness"],
+            side_effect_hours=Decimal(12),
+            actor_label="Ada Lovelace (client, one-time link)",
+        )
+        chloe = Client.objects.get(full_name="Chloé Martin", clinic=therapists[0].clinic)
+        actions.record_checkin(
+            by=by,
+            client=chloe,
+            when=start + dt.timedelta(days=10),
+            pain=6,
+            red_flags=["fever"],
+            source="therapist",
+        )
+        for alert in chloe.clinic_alerts.all():
+            actions.acknowledge_alert(by=by, alert=alert)
+        actions.record_review(
+            by=by,
+            client=chloe,
+            values={
+                "date": start + dt.timedelta(days=12),
+                "rules": ["RF-FEVER"],
+                "by": "Dr Ines Duarte",
+                "role": "GP",
+                "source": "letter_seen",
+                "outcome": "may_resume",
+                "note": "Viral infection, resolved; massage may resume.",
+            },
+            today=dt.date.today(),
+        )
