@@ -21,6 +21,7 @@ def client_urls(w: World, client: Any, intake: Any, session: Any) -> list[str]:
         reverse("intake_detail", args=[c, intake.pk]),
         reverse("session_new", args=[c]),
         reverse("session_detail", args=[c, session.pk]) if session else None,
+        reverse("session_edit", args=[c, session.pk]) if session else None,
         reverse("progress", args=[c]),
         reverse("measurement_new", args=[c]),
         reverse("referral_letter", args=[c]),
@@ -66,6 +67,10 @@ def test_an_object_of_another_client_is_404_even_under_an_allowed_client(world: 
         ("session_amend", "session"),
         ("link_create", "client"),
         ("clearance_add", "intake"),
+        ("intake_reassess", "intake"),
+        ("session_void", "session"),
+        ("session_check", "client"),
+        ("review_new", "client"),
     ],
 )
 def test_posts_are_refused_outside_the_clinic_and_change_nothing(
@@ -81,12 +86,38 @@ def test_posts_are_refused_outside_the_clinic_and_change_nothing(
         }[args],
     )
     before = AuditEvent.objects.count()
+    intakes = world.client.intakes.count()
+    form = {
+        "purpose": "checkin",
+        "void_reason": "Entered for the wrong client.",
+        "rules": ["RF-FEVER"],
+    }
     for user in (world.colleague, world.outsider):
-        assert browser_for(user).post(url, {"purpose": "checkin"}).status_code == 404
+        assert browser_for(user).post(url, form).status_code == 404
     assert browser_for(None).post(url).status_code == 302
     assert AuditEvent.objects.count() == before
     world.session.refresh_from_db()
-    assert world.session.signed_at is None
+    assert world.session.signed_at is None and world.session.voided_at is None
+    assert world.client.intakes.count() == intakes and not world.client.reviews.exists()
+
+
+def test_another_clinics_alert_cannot_be_acknowledged(world: World) -> None:
+    from backcare.clinic import actions
+    from backcare.clinic.models import ClinicAlert
+
+    actions.record_checkin(
+        by=world.therapist, client=world.client, when=world.session.date, pain=5,
+        red_flags=["saddle_numbness"],
+    )  # fmt: skip
+    alert = ClinicAlert.objects.get(client=world.client)
+    url = reverse("alert_acknowledge", args=[world.client.pk, alert.pk])
+    for user in (world.colleague, world.outsider):
+        assert browser_for(user).post(url).status_code == 404
+    # Nor through one's own client: the alert belongs to another client.
+    own = reverse("alert_acknowledge", args=[world.other_client.pk, alert.pk])
+    assert browser_for(world.colleague).post(own).status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
 
 
 def test_get_on_post_only_urls_is_405(world: World) -> None:

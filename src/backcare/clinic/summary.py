@@ -14,7 +14,7 @@ from backcare.accounts.models import Clinic
 from backcare.clinic.course import state_of
 from backcare.clinic.models import Client
 from backcare.core.rules.tables import load_tables
-from backcare.core.wording import ALERT_NAME, CHANGED_WHAT
+from backcare.core.wording import ALERT_NAME
 
 EMERGENCY, SEE_DOCTOR, REASSESS, ADJUST, NOTHING = 5, 4, 2, 1, 0
 STEP_LEVEL = {
@@ -50,14 +50,10 @@ def refresh(client: Client) -> Client:
             )
         if intake.source in ("self_check", "client_link") and not client.sessions.exists():
             findings.append((ADJUST, "New intake from the client to review"))
-        if client.alerts_to_acknowledge:
-            # A check-in's alert stays on the dashboard until a therapist acknowledges it, even
-            # once a review has resolved it (§6b: every such alert is acknowledged).
-            findings.append((ADJUST, "A check-in alert to acknowledge"))
-        if intake.changes and intake.changes_seen_at is None:
-            client.assessment_changed = True
-            changed_what = ", ".join(CHANGED_WHAT.get(c["what"], c["what"]) for c in intake.changes)
-            findings.append((ADJUST, f"Assessment changed ({changed_what}): see what changed"))
+        # An alert to acknowledge and an unseen assessment change are the clinic's work, not
+        # the client's clinical state: they are badges that keep the client in the dashboard's
+        # "needs attention" list, while the level stays the state's (one source of truth).
+        client.assessment_changed = bool(intake.changes) and intake.changes_seen_at is None
     level, reason = max(findings, default=(NOTHING, ""))
     dates = [
         d

@@ -89,21 +89,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         clients = access.clients_for(request.user)
         if query:
             clients = clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        # The state's level, or the clinic's own work on the record: an alert to acknowledge,
+        # an assessment change nobody has seen.
+        needs_attention = (
+            Q(attention__gte=1) | Q(alerts_to_acknowledge__gt=0) | Q(assessment_changed=True)
+        )
         overdue_before = today - OVERDUE_AFTER
         lists = render_to_string(
             "clinic/_client_lists.html",
             {
                 "query": query,
                 "attention": list(
-                    clients.filter(attention__gte=1).order_by("-attention", "full_name")[:100]
-                ),
-                "overdue": list(
-                    clients.filter(attention=0, last_contact__lt=overdue_before).order_by(
-                        "last_contact"
+                    clients.filter(needs_attention).order_by(
+                        "-attention", "-alerts_to_acknowledge", "full_name"
                     )[:100]
                 ),
+                "overdue": list(
+                    clients.exclude(needs_attention)
+                    .filter(last_contact__lt=overdue_before)
+                    .order_by("last_contact")[:100]
+                ),
                 "rest": Paginator(
-                    clients.filter(attention=0)
+                    clients.exclude(needs_attention)
                     .exclude(last_contact__lt=overdue_before)
                     .order_by("full_name"),
                     50,

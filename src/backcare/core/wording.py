@@ -218,8 +218,8 @@ INTAKE_SOURCE: Final = {
 }
 # What an assessment change is about (core.state.assessment_changes).
 CHANGED_WHAT: Final = {
-    "disposition": "what to do",
-    "max_pressure": "pressure limit",
+    "disposition": "What to do",
+    "max_pressure": "Pressure limit",
     **dict(TECHNIQUES),
 }
 

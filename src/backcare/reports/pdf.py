@@ -749,8 +749,10 @@ def referral_letter_pdf(
             items = []
             for alert in state["alerts"]:
                 cited.extend(alert["sources"])
+                # Named in words, cited by its sources (as the letter page does).
                 items.append(
-                    f"<b>{_e(alert['name'])}</b>: {_e(alert['therapist_text'])}" + _cite(alert)
+                    f"<b>{_e(alert['name'])}</b>: {_e(alert['therapist_text'])}"
+                    + _cite({**alert, "rule": ""}).replace("[; ", "[")
                 )
             story += [
                 Paragraph(
