@@ -134,6 +134,18 @@ def visit_emergency(*, client: Client, flags: Iterable[str]) -> list[str]:
     return [r.id for r in raised if r.urgency == "emergency"]
 
 
+def _by_field(
+    exc: InvalidInput, *, whole: str = "", rename: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """The core's path-level problems by the top-level field they are about (`whole` for the
+    document itself), as a form or the API shows them."""
+    errors: dict[str, list[str]] = {}
+    for problem in exc.problems:
+        field = problem.path.split(".")[0].split("[")[0] or whole
+        errors.setdefault((rename or {}).get(field, field), []).append(problem.message)
+    return errors
+
+
 def _fail(field: str, message: str) -> ActionError:
     return ActionError({field: [message]})
 
@@ -313,9 +325,8 @@ def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> No
     try:
         validate(SessionContract, contract)
     except InvalidInput as exc:
-        for problem in exc.problems:
-            field = problem.path.split(".")[0].split("[")[0] or "__all__"
-            errors.setdefault(field, []).append(problem.message)
+        for field, messages in _by_field(exc, whole="__all__").items():
+            errors.setdefault(field, []).extend(messages)
     if errors:
         raise ActionError(errors)
 
@@ -513,12 +524,8 @@ def _followup_contract(values: dict[str, Any]) -> Followup:
     try:
         return validate(Followup, doc)
     except InvalidInput as exc:
-        errors: dict[str, list[str]] = {}
-        for problem in exc.problems:
-            field = problem.path.split(".")[0].split("[")[0] or ""
-            field = "red_flags" if field == "new_red_flags" else field
-            errors.setdefault(field, []).append(problem.message)
-        raise ActionError(errors) from None
+        # The check-in's field is `red_flags`; the contract's is `new_red_flags`.
+        raise ActionError(_by_field(exc, rename={"new_red_flags": "red_flags"})) from None
 
 
 def _contract_number(value: Any) -> Any:
@@ -682,10 +689,7 @@ def record_review(*, by: Any, client: Client, values: dict[str, Any], today: Dat
     try:
         review = validate(Review, doc)
     except InvalidInput as exc:
-        errors: dict[str, list[str]] = {}
-        for problem in exc.problems:
-            errors.setdefault(problem.path.split(".")[0].split("[")[0], []).append(problem.message)
-        raise ActionError(errors) from None
+        raise ActionError(_by_field(exc)) from None
     if review.date > today:
         raise _fail("date", "A review cannot be dated in the future.")
     entry = MedicalReview.objects.create(

@@ -370,20 +370,18 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     # §6a: what the course as it stands says, shown before anything is entered.
     causes = actions.session_causes(client=client, values={})
     if request.method == "POST" and form.is_valid():
-        try:
-            session = actions.record_session(
+        session, refused = _checked_save(
+            form,
+            lambda: actions.record_session(
                 by=request.user,
                 client=client,
                 when=form.cleaned_data["date"],
                 values=form.values(),
                 override=form.override(),
-            )
-        except actions.NeedsConfirmation as exc:
-            causes = exc.causes
-            _override_errors(form, exc)
-        except actions.ActionError as exc:
-            _form_errors(form, exc)
-        else:
+            ),
+        )
+        causes = refused or causes
+        if session is not None:
             messages.success(request, f"Session {session.number} saved (not signed yet).")
             return redirect("session_detail", client_id=client.pk, session_id=session.pk)
     status = 422 if request.method == "POST" else 200
@@ -406,6 +404,19 @@ def _override_errors(form: Any, exc: actions.NeedsConfirmation) -> None:
     for field, problems in exc.errors.items():
         for problem in problems:
             form.add_error(form.OVERRIDE_ERRORS.get(field), problem)
+
+
+def _checked_save(form: Any, save: Any) -> tuple[Any, Any]:
+    """Run `save()` (an action that checks §6a); on refusal put its problems on the form.
+    Answers what it saved (None if nothing), and the causes to prompt for when refused."""
+    try:
+        return save(), ()
+    except actions.NeedsConfirmation as exc:
+        _override_errors(form, exc)
+        return None, exc.causes
+    except actions.ActionError as exc:
+        _form_errors(form, exc)
+        return None, ()
 
 
 def _check_context(client: Any, causes: Any, flags: list[str]) -> dict[str, Any]:
@@ -486,16 +497,13 @@ def session_edit(request: HttpRequest, client_id: int, session_id: int) -> HttpR
     form.fields["date"].disabled = True  # the date orders the course; void and re-record it
     causes: Any = ()
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_session(
+        saved, causes = _checked_save(
+            form,
+            lambda: actions.update_session(
                 by=request.user, session=session, values=form.values(), override=form.override()
-            )
-        except actions.NeedsConfirmation as exc:
-            causes = exc.causes
-            _override_errors(form, exc)
-        except actions.ActionError as exc:
-            _form_errors(form, exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, f"Session {session.number} updated.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
     return render(
@@ -547,20 +555,17 @@ def session_amend(request: HttpRequest, client_id: int, session_id: int) -> Http
     form = AmendmentForm(request.POST)
     causes: Any = ()
     if form.is_valid():
-        try:
-            actions.amend_session(
+        saved, causes = _checked_save(
+            form,
+            lambda: actions.amend_session(
                 by=request.user,
                 session=session,
                 changes=form.values(),
                 reason=form.cleaned_data["reason"],
                 override=form.override(),
-            )
-        except actions.NeedsConfirmation as exc:
-            causes = exc.causes
-            _override_errors(form, exc)
-        except actions.ActionError as exc:
-            _form_errors(form, exc)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, "Amendment recorded; the original is kept.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
     return _session_page(request, session, form, status=422, causes=causes)
