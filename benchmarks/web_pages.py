@@ -73,6 +73,12 @@ def build_clinic(clients: int, sessions: int) -> tuple[str, int]:
                     "pressure": "light",
                     "regions": ["lumbar-left"],
                 },
+                # A long history entered at once: sessions that happened (§6a confirmation).
+                override={
+                    "confirm": True,
+                    "reason_kind": "recorded_after_the_fact",
+                    "reason": "Benchmark history entered after the fact.",
+                },
             )
     busy_id = user.therapist.clients.order_by("-id").first().pk
     browser = Browser()

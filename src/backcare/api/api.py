@@ -118,6 +118,8 @@ class ClientOut(Schema):
     attention_reason: str
     next_step: str
     status: str
+    alerts_to_acknowledge: int  # check-in alerts no therapist has acknowledged (§6b)
+    assessment_changed: bool  # the current assessment changed and nobody has seen it yet
 
 
 def _problems(problems: list[Problem]) -> list[dict[str, str]]:

@@ -47,6 +47,7 @@ from backcare.clinic.presenting import (
     state_view,
 )
 from backcare.core.rules.tables import load_tables
+from backcare.core.state import REASON_KINDS
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import REASON_KIND, label
 from backcare.reports.exports import client_export as client_export_data
@@ -385,6 +386,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, f"Session {session.number} saved (not signed yet).")
             return redirect("session_detail", client_id=client.pk, session_id=session.pk)
     status = 422 if request.method == "POST" else 200
+    _offer_reasons(form, causes)
     return render(
         request,
         "clinic/session_form.html",
@@ -417,6 +419,17 @@ def _checked_save(form: Any, save: Any) -> tuple[Any, Any]:
     except actions.ActionError as exc:
         _form_errors(form, exc)
         return None, ()
+
+
+def _offer_reasons(form: Any, causes: Any) -> None:
+    """Offer only the reason kinds every cause accepts: over an unresolved emergency the form
+    cannot plan a session, only record one that happened (§6a)."""
+    allowed = set(REASON_KINDS)
+    for cause in causes:
+        allowed &= set(cause.reason_kinds)
+    form.fields["override_kind"].choices = [("", "—")] + [
+        (code, words) for code, words in REASON_KIND if code in allowed
+    ]
 
 
 def _check_context(client: Any, causes: Any, flags: list[str]) -> dict[str, Any]:
@@ -469,6 +482,8 @@ def session_detail(request: HttpRequest, client_id: int, session_id: int) -> Htt
 def _session_page(
     request: HttpRequest, session: Any, form: Any, status: int = 200, causes: Any = ()
 ) -> HttpResponse:
+    if form is not None:
+        _offer_reasons(form, causes)
     return render(
         request,
         "clinic/session_detail.html",
@@ -506,6 +521,7 @@ def session_edit(request: HttpRequest, client_id: int, session_id: int) -> HttpR
         if saved is not None:
             messages.success(request, f"Session {session.number} updated.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
+    _offer_reasons(form, causes)
     return render(
         request,
         "clinic/session_form.html",
