@@ -43,7 +43,7 @@ from backcare.core.fastintake import answer_line, assess_text, intake_facts_from
 from backcare.core.measures.nrs import pain_severity
 from backcare.core.measures.startback import score_startback
 from backcare.core.models import Intake
-from backcare.core.results import dumps_assessment
+from backcare.core.results import Assessment, dumps_assessment
 from backcare.core.rules.tables import clearable_rule_ids, load_tables
 from backcare.core.validation import InvalidInput, intake_from_text, parse_intake
 from backcare.core.vocabulary import (
@@ -79,11 +79,13 @@ def _facts_without_clearances(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_fast_agrees(doc: Any) -> None:
-    """The fast check accepts only what the exact path accepts, with the same facts."""
+    """The fast check accepts only what the exact path accepts, with the same facts; what it
+    refuses, the fast entry points hand to the exact path, and answer as it does."""
     exact = _exact(doc)
     found = intake_facts_from_json(copy.deepcopy(doc))
     if found is None:
-        return  # refused: the exact path decides, by construction
+        _check_refusal_is_the_exact_answer(doc, exact)
+        return
     assert isinstance(exact, Intake), (doc, exact)
     facts, visit, clearances = found
     model_facts = intake_facts(exact)
@@ -92,6 +94,19 @@ def _check_fast_agrees(doc: Any) -> None:
         rule: (c.date.isoformat(), c.by, c.note) for c in exact.clearances for rule in (c.rule,)
     } == clearances
     assert evaluate_facts(facts, visit, clearances) == evaluate(exact)
+
+
+def _check_refusal_is_the_exact_answer(doc: Any, exact: Any) -> None:
+    """A refusal is no verdict: `assess_text` and `answer_line` must then give what the exact
+    path gives for the same text (the Assessment and its JSON text, or the same problems), and
+    a document the exact path accepts must be answered as `assess` answers its Intake."""
+    text = json.dumps(doc)
+    expected = _outcome(lambda t: assess(intake_from_text(t)), text)
+    if isinstance(exact, Intake):
+        assert expected == assess(exact), (doc, expected)
+    assert _outcome(assess_text, text) == expected, doc
+    line = _outcome(lambda r: answer_line(r, PARSE), text.encode())
+    assert line == (expected.json_text if isinstance(expected, Assessment) else expected), doc
 
 
 # --- valid intakes ------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +71,46 @@ def test_importing_the_core_does_not_import_django_or_the_cli() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_import_linter_contract_is_declared() -> None:
-    pyproject = (CORE.parents[2] / "pyproject.toml").read_text()
-    assert "[tool.importlinter]" in pyproject and 'source_modules = ["backcare.core"]' in pyproject
+REPO = CORE.parents[2]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(
+    where: Path, *, pythonpath: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs lint-imports on the pyproject.toml in `where` (its contracts, as written)."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", "pyproject.toml"],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    result = _lint_imports(REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 broken" in result.stdout, result.stdout
+
+
+def test_the_import_contracts_catch_a_core_module_that_imports_django(tmp_path: Path) -> None:
+    """The same contracts, on a copy of the package with one core module that imports Django:
+    lint-imports must fail and name that import (a contract that names the wrong package, or
+    allows the import, would pass the test above and this one would catch it)."""
+    shutil.copytree(
+        REPO / "src" / "backcare",
+        tmp_path / "backcare",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (tmp_path / "backcare" / "core" / "leak.py").write_text(
+        "from django.conf import settings  # a leak\n"
+    )
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    result = _lint_imports(tmp_path, pythonpath=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "backcare.core.leak -> django (l.1)" in result.stdout, result.stdout

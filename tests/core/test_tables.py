@@ -14,6 +14,8 @@ from backcare.core.rules.tables import (
     INTAKE_FIELD_FACTS,
     TableError,
     _change_rules,
+    _read,
+    _rule,
     clearable_rule_ids,
     load_tables,
 )
@@ -216,3 +218,57 @@ def test_a_good_change_table_loads() -> None:
         _change_rules(_change_table(worsening_points=2), TABLES.sources)["pain"].worsening_points
         == 2
     )
+
+
+# A real row of each section's table (the first), to take columns away from.
+SECTION_FILES = {
+    "referral": "referral.toml",
+    "contraindication": "contraindications.toml",
+    "precaution": "precautions.toml",
+    "technique": "techniques.toml",
+    "plan": "plan.toml",
+    "alert": "alerts.toml",
+}
+SECTION_COLUMNS = {
+    "referral": ["urgency", "disposition"],
+    "contraindication": ["urgency", "disposition"],
+    "precaution": ["cap", "precaution"],
+    "technique": ["technique"],
+    "plan": ["list"],
+    "alert": ["next_step"],
+}
+OPTIONAL_COLUMNS = {"clearable", "avoid", "set", "emergency_when"}
+
+
+def _row_of(section: str) -> dict[str, object]:
+    return dict(_read(SECTION_FILES[section])["rule"][0])
+
+
+def _compile_row(row: dict[str, object], section: str) -> object:
+    predicates = {p.name: p for p in TABLES.predicates}
+    return _rule(row, section, lambda name: True, TABLES.sources, predicates)
+
+
+@pytest.mark.parametrize(
+    ("section", "column"),
+    [
+        (section, column)
+        for section, columns in SECTION_COLUMNS.items()
+        for column in [*columns, "when", "sources", "text", "therapist_text"]
+    ],
+)
+def test_a_row_without_a_required_column_is_refused_naming_the_rule(
+    section: str, column: str
+) -> None:
+    row = _row_of(section)
+    rid = row["id"]
+    del row[column]
+    with pytest.raises(TableError) as caught:  # not a KeyError from deep inside the loader
+        _compile_row(row, section)
+    assert f"{section} rule {rid}: unknown [] / missing [{column!r}]" == str(caught.value)
+
+
+@pytest.mark.parametrize("section", list(SECTION_FILES))
+def test_a_row_without_its_optional_columns_loads(section: str) -> None:
+    row = {k: v for k, v in _row_of(section).items() if k not in OPTIONAL_COLUMNS}
+    assert _compile_row(row, section).id == row["id"]  # type: ignore[attr-defined]

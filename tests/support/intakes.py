@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from backcare.core.assessment import assess
 from backcare.core.models import Intake
-from backcare.core.results import Assessment
 from backcare.core.validation import parse_intake
 
 MINIMAL: dict[str, Any] = {
@@ -33,7 +31,3 @@ def intake_doc(
 
 def make_intake(overrides: dict[str, Any] | None = None, **kw: Any) -> Intake:
     return parse_intake(intake_doc({**(overrides or {}), **kw}))
-
-
-def assess_doc(overrides: dict[str, Any] | None = None) -> Assessment:
-    return assess(make_intake(overrides))

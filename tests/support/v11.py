@@ -15,7 +15,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from backcare.clinic import actions
-from backcare.clinic.models import Client, ClinicAlert
+from backcare.clinic.models import Client
 from support.world import World, add_client, make_therapist
 
 _BASE = {"schema": "backcare.intake/1", "age": 45}
@@ -112,13 +112,6 @@ def checkin(client: Client, **given: Any) -> Any:
     """A check-in the client sent (as by a one-time link), dated yesterday unless told."""
     values: dict[str, Any] = {"when": yesterday(), "pain": 5} | given
     return actions.record_checkin(by=None, client=client, actor_label="client (test)", **values)
-
-
-def alert_raised_at(alert: ClinicAlert, when: dt.datetime) -> ClinicAlert:
-    """Move an alert's raising to a fixed time (the escalation tests run on a fixed clock)."""
-    ClinicAlert.objects.filter(pk=alert.pk).update(raised_at=when)
-    alert.refresh_from_db()
-    return alert
 
 
 def emergency_client(world: World, name: str = "Sam Saddle") -> Client:

@@ -308,10 +308,30 @@ def test_measurements_reach_the_progress_page(world: World) -> None:
     url = reverse("measurement_new", args=[world.client.pk])
     bad = browser.post(url, {"date": "2026-02-01", "pain": "5", "rmdq": "30"})
     assert bad.status_code == 422 and "less than or equal to 24" in bad.content.decode()
+    assert not world.client.checkins.exists()  # the refused form stored nothing
     ok = browser.post(url, {"date": "2026-02-01", "pain": "5", "rmdq": "8", "odi": "28"})
     assert ok.status_code == 302
+    (checkin,) = world.client.checkins.all()
+    assert (checkin.date, checkin.pain, checkin.rmdq, checkin.odi, checkin.peg) == (
+        dt.date(2026, 2, 1),
+        5,
+        8,
+        Decimal("28"),
+        None,
+    )
+    assert checkin.source == "therapist"
     page = browser.get(reverse("progress", args=[world.client.pk])).content.decode()
-    assert "Roland-Morris" in page and "Oswestry" in page
+    # The change table's rows (clinic/_progress_body.html), cell by cell: the words "Roland-Morris"
+    # and "Oswestry" are on the page whatever is stored (the chart's caption names them).
+    assert (
+        "<tr><td>Roland-Morris</td><td>14</td><td>8</td><td>-6</td><td>-42.9</td><td>yes</td></tr>"
+        in page
+    )
+    assert (
+        "<tr><td>Oswestry</td><td>40</td><td>28</td><td>-12</td><td>-30.0</td><td>yes</td></tr>"
+        in page
+    )
+    assert "<tr><td>PEG</td>" not in page  # no PEG recorded, no PEG row
     world.client.refresh_from_db()
     assert world.client.status == "meaningful_improvement"  # RMDQ 14 -> 8 (the core decides)
     import csv

@@ -30,8 +30,8 @@ from backcare.core.assessment import assess as core_assess
 from backcare.core.models import Course, Intake
 from backcare.core.progress import progress as core_progress
 from backcare.core.validation import InvalidInput, Problem, course_from_text, intake_from_text
+from backcare.lib.responses import attachment
 from backcare.reports import exports
-from backcare.web.responses import attachment
 
 
 class TokenAuth(HttpBearer):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -18,25 +16,8 @@ from backcare.clinic.models import (
     ClientLink,
     ClinicAlert,
     IntakeRecord,
-    MedicalReview,
     Session,
 )
-
-
-class TherapistBackend(ModelBackend):
-    """Django's ModelBackend, except that the signed-in user of each request is loaded with its
-    therapist and clinic in one query (three otherwise): every page needs all three."""
-
-    def get_user(self, user_id: Any) -> Any:
-        try:
-            user = (
-                get_user_model()
-                ._default_manager.select_related("therapist__clinic")
-                .get(pk=user_id)
-            )
-        except get_user_model().DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
 
 
 def therapist_of(user: Any) -> Therapist:
@@ -92,14 +73,6 @@ def get_clinic_alert(user: Any, client_id: int, alert_id: int) -> ClinicAlert:
         return client.clinic_alerts.select_related("client").get(pk=alert_id)
     except ClinicAlert.DoesNotExist:
         raise Http404("no such alert") from None
-
-
-def get_review(user: Any, client_id: int, review_id: int) -> MedicalReview:
-    client = get_client(user, client_id)
-    try:
-        return client.reviews.get(pk=review_id)
-    except MedicalReview.DoesNotExist:
-        raise Http404("no such review") from None
 
 
 def clinic_admin(user: Any) -> Therapist:

@@ -50,10 +50,10 @@ from backcare.core.rules.tables import load_tables
 from backcare.core.state import REASON_KINDS
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import REASON_KIND, label
+from backcare.lib.responses import attachment
 from backcare.reports.exports import client_export as client_export_data
 from backcare.reports.exports import outcomes_csv
 from backcare.reports.exports import sessions_csv as client_sessions_csv
-from backcare.web.responses import attachment
 
 OVERDUE_AFTER = timedelta(days=14)
 
@@ -715,10 +715,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(client_id=int(client_id))
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "clinic/audit_log.html", {"page": page})
-
-
-def rules_version() -> str:
-    return load_tables().version
 
 
 @login_required

@@ -29,6 +29,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+# The tables module imports no model (it names the intake's facts itself), so this makes no
+# cycle: the validators below ask the tables which rules a clearance or a review may name.
+from backcare.core.rules.tables import clearable_rule_ids, reviewable_ids
 from backcare.core.vocabulary import (
     Condition,
     Medication,
@@ -176,9 +179,6 @@ class Recent(_Document):
 
 
 def _clearable(rule: str) -> str:
-    # Imported here: the tables module knows the models' fields, so it cannot be imported first.
-    from backcare.core.rules.tables import clearable_rule_ids
-
     if rule not in clearable_rule_ids():
         raise PydanticCustomError(
             "not_clearable",
@@ -291,9 +291,6 @@ class Followup(_Document):
 
 
 def _reviewable(rules: tuple[str, ...]) -> tuple[str, ...]:
-    # Imported here for the same reason as in `_clearable`.
-    from backcare.core.rules.tables import reviewable_ids
-
     allowed = reviewable_ids()
     bad = [
         (

@@ -346,7 +346,8 @@ def assessment_text(
 ) -> str:
     """An assessment's compact JSON text from its parts' texts (`rules_version` already as JSON,
     `techniques` the four verdicts in contract order). `dumps_assessment` writes every answer
-    through here, and so does the engine's `firing_text`, which needs no Assessment."""
+    through here, and so does the engine's `evaluate_text` (assessment.py), which needs no
+    Assessment."""
     swedish, deep_tissue, trigger_point, myofascial_release = techniques
     # Enum values and rule ids are plain ASCII words: they need no escaping.
     pressure = "null" if max_pressure is None else '"' + max_pressure + '"'

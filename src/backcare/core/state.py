@@ -60,13 +60,6 @@ class ClientState:
         worst = max(NEXT_STEP_SEVERITY[a.next_step] for a in self.alerts)
         return next(a for a in self.alerts if NEXT_STEP_SEVERITY[a.next_step] == worst)
 
-    @property
-    def massage_allowed(self) -> bool:
-        """Whether a session may be planned now without a §6a cause 1-3."""
-        return self.next_step not in ("emergency", "see_doctor") and (
-            self.assessment.max_pressure is not None
-        )
-
 
 def client_state(course: Course) -> ClientState:
     """The client's state from their whole record as a `backcare.course/1`."""

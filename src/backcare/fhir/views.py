@@ -16,7 +16,7 @@ from backcare.clinic import access, actions
 from backcare.core.validation import InvalidInput, Problem
 from backcare.fhir.bundle import client_bundle
 from backcare.fhir.questionnaire import intake_from_response
-from backcare.web.responses import attachment
+from backcare.lib.responses import attachment
 
 
 @login_required

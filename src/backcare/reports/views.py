@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from backcare.clinic import access, actions
+from backcare.lib.responses import attachment
 from backcare.reports import pdf
-from backcare.web.responses import attachment
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:

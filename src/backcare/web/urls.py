@@ -1,14 +1,12 @@
-from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
-from django.views.decorators.http import require_GET
+"""The site's URLs: each app names its own in its `urls.py`; here they are put together.
 
-from backcare.api import views as api_views
-from backcare.api.api import api
-from backcare.clinic import portal, views
-from backcare.fhir import views as fhir_views
-from backcare.reports import views as report_views
-from backcare.selfcheck import views as selfcheck
+No app namespaces: URL names are global (`reverse("client_detail", ...)`), so every name must be
+unique across the apps.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 
 @require_GET
@@ -18,98 +16,11 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("health", health, name="health"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("clients/new/", views.client_new, name="client_new"),
-    path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
-    path("clients/<int:client_id>/edit/", views.client_edit, name="client_edit"),
-    path("clients/<int:client_id>/intakes/new/", views.intake_new, name="intake_new"),
-    path(
-        "clients/<int:client_id>/intakes/<int:intake_id>/",
-        views.intake_detail,
-        name="intake_detail",
-    ),
-    path(
-        "clients/<int:client_id>/intakes/<int:intake_id>/clearances/",
-        views.clearance_add,
-        name="clearance_add",
-    ),
-    path("clients/<int:client_id>/sessions/new/", views.session_new, name="session_new"),
-    path("clients/<int:client_id>/sessions/check/", views.session_check, name="session_check"),
-    path("clients/<int:client_id>/reviews/new/", views.review_new, name="review_new"),
-    path(
-        "clients/<int:client_id>/sessions/<int:session_id>/edit/",
-        views.session_edit,
-        name="session_edit",
-    ),
-    path(
-        "clients/<int:client_id>/sessions/<int:session_id>/void/",
-        views.session_void,
-        name="session_void",
-    ),
-    path(
-        "clients/<int:client_id>/intakes/<int:intake_id>/reassess/",
-        views.intake_reassess,
-        name="intake_reassess",
-    ),
-    path(
-        "clients/<int:client_id>/alerts/<int:alert_id>/acknowledge/",
-        views.alert_acknowledge,
-        name="alert_acknowledge",
-    ),
-    path(
-        "clients/<int:client_id>/sessions/<int:session_id>/",
-        views.session_detail,
-        name="session_detail",
-    ),
-    path(
-        "clients/<int:client_id>/sessions/<int:session_id>/sign/",
-        views.session_sign,
-        name="session_sign",
-    ),
-    path(
-        "clients/<int:client_id>/sessions/<int:session_id>/amend/",
-        views.session_amend,
-        name="session_amend",
-    ),
-    path("clients/<int:client_id>/progress/", views.progress_page, name="progress"),
-    path(
-        "clients/<int:client_id>/measurements/new/", views.measurement_new, name="measurement_new"
-    ),
-    path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
-    path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
-    path("audit/", views.audit_log, name="audit_log"),
-    path("outcomes.csv", views.outcomes, name="outcomes_csv"),
-    path("clients/<int:client_id>/export.json", views.client_export, name="client_export"),
-    path("clients/<int:client_id>/sessions.csv", views.sessions_csv, name="sessions_csv"),
-    path("clients/<int:client_id>/fhir.json", fhir_views.client_fhir, name="client_fhir"),
-    path("clients/<int:client_id>/intakes/import/", fhir_views.intake_import, name="intake_import"),
-    path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
-    path("api-tokens/", api_views.tokens, name="api_tokens"),
-    path("api-tokens/<int:token_id>/revoke/", api_views.revoke, name="api_token_revoke"),
-    path("api/v1/", api.urls),
-    path("self-check/", selfcheck.self_check, name="self_check"),
-    path("self-check/send/", selfcheck.send, name="self_check_send"),
-    path("learn/", selfcheck.learn, name="learn"),
-    path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),
-    path("c/checkin/<str:token>/", portal.checkin_link, name="portal_checkin"),
-    path("c/assessment/", portal.intake_result, name="portal_result"),
-    path(
-        "clients/<int:client_id>/progress-report.pdf",
-        report_views.progress_report,
-        name="progress_report_pdf",
-    ),
-    path(
-        "clients/<int:client_id>/referral-letter.pdf",
-        report_views.referral_letter_pdf,
-        name="referral_letter_pdf",
-    ),
+    path("", include("backcare.accounts.urls")),
+    path("", include("backcare.clinic.urls")),
+    path("", include("backcare.fhir.urls")),
+    path("", include("backcare.reports.urls")),
+    path("", include("backcare.selfcheck.urls")),
+    path("", include("backcare.api.urls")),
 ]

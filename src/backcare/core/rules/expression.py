@@ -22,10 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 Getter = Callable[[Mapping[str, Any]], Any]
-# (fact name, how it is read, constant): "truth" (only its truthiness matters), "none" (`is None`
-# or `is not None`), "cmp" (`fact OP constant`, OP one of == != < <= > >=), "in" (`fact in
-# {constants}`), "contains" (`constant in fact`), "raw" (any other use: the value itself matters).
-Use = tuple[str, str, Any]
 # A fact about one fact, cheap to list for a set of facts: ("t", name, None) the fact is truthy;
 # ("n", name, None) it is not None; ("e", name, c) it equals c; ("c", name, c) it is a
 # collection holding c.
@@ -47,8 +43,6 @@ class Condition:
     source: str
     names: frozenset[str]
     test: Getter
-    # How the condition reads each fact (see `Use`).
-    uses: frozenset[Use] = frozenset()
     # A guard (see `Atom`): atoms of which at least one holds whenever the condition does, so an
     # engine may skip the condition when none holds; None when no such set was found.
     guard: frozenset[Atom] | None = None
@@ -150,13 +144,10 @@ def compile_condition(source: str, known: Callable[[str], bool]) -> Condition:
         raise fail(node, f"unsupported syntax {type(node).__name__}")
 
     fn = compile_node(tree.body)
-    uses: set[Use] = set()
-    _uses(tree.body, True, uses)
     return Condition(
         source=" ".join(source.split()),
         names=frozenset(names),
         test=fn,
-        uses=frozenset(uses),
         guard=_guard(tree.body),
     )
 
@@ -201,63 +192,6 @@ def _guard(node: ast.expr) -> frozenset[Atom] | None:
     if name is not None:
         return frozenset({("t", name, None)})
     return None
-
-
-_ORDERED = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
-
-
-def _uses(node: ast.expr, truth: bool, out: set[Use]) -> None:
-    """Record how `node` reads each fact (see `Use`); `truth`: only its truthiness is used.
-
-    Conservative by construction: a fact read in any shape not listed is recorded as "raw".
-    The top of a condition is read for truth (the engine tests `if condition`), and so are the
-    operands of `not` and of `count(...)`; `and`/`or` pass their own context on, since they
-    return one of their operands.
-    """
-    if isinstance(node, ast.BoolOp):
-        for value in node.values:
-            _uses(value, truth, out)
-        return
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _uses(node.operand, True, out)
-        return
-    if isinstance(node, ast.Call):
-        for arg in node.args:
-            _uses(arg, True, out)
-        return
-    if isinstance(node, ast.Compare) and len(node.ops) == 1:
-        op, left, right = node.ops[0], node.left, node.comparators[0]
-        name, other = _dotted(left), _dotted(right)
-        if name is not None and isinstance(right, ast.Constant):
-            if isinstance(op, ast.Is | ast.IsNot) and right.value is None:
-                out.add((name, "none", None))
-                return
-            if isinstance(op, _ORDERED):
-                out.add((name, "cmp", right.value))
-                return
-        if (
-            name is not None
-            and isinstance(op, ast.In | ast.NotIn)
-            and isinstance(right, ast.Set | ast.List | ast.Tuple)
-            and all(isinstance(e, ast.Constant) for e in right.elts)
-        ):
-            values = frozenset(e.value for e in right.elts if isinstance(e, ast.Constant))
-            out.add((name, "in", values))
-            return
-        if (
-            other is not None
-            and isinstance(op, ast.In | ast.NotIn)
-            and isinstance(left, ast.Constant)
-        ):
-            out.add((other, "contains", left.value))
-            return
-    if isinstance(node, ast.Compare):
-        for part in (node.left, *node.comparators):
-            _uses(part, False, out)
-        return
-    name = _dotted(node)
-    if name is not None:
-        out.add((name, "truth" if truth else "raw", None))
 
 
 # Specialised closures for the common shapes: they run once per rule per assessment, so fewer

@@ -2,8 +2,8 @@
 
 The tables are the clinical content; this module only reads them. Each row becomes a frozen
 `Rule` with its condition compiled by `expression.compile_condition`. Loading refuses a table with
-an unknown column, a duplicate id, an unknown source id, an unknown fact name or an effect that
-does not fit its section, so a mistake in a table cannot reach a client.
+an unknown or missing column, a duplicate id, an unknown source id, an unknown fact name or an
+effect that does not fit its section, so a mistake in a table cannot reach a client.
 
 The files are read once, from inside the installed package (read-only data shipped with the code;
 the core does no other I/O), and cached: they never change while the program runs.
@@ -201,13 +201,22 @@ def _read(name: str) -> dict[str, Any]:
 
 
 _COMMON = {"id", "when", "sources", "text", "therapist_text"}
-_COLUMNS = {
-    "referral": _COMMON | {"urgency", "disposition", "clearable"},
-    "contraindication": _COMMON | {"urgency", "disposition", "clearable"},
-    "precaution": _COMMON | {"cap", "precaution", "avoid"},
+# Each section's own columns: those every row must give, and those a row may leave out.
+_REQUIRED = {
+    "referral": _COMMON | {"urgency", "disposition"},
+    "contraindication": _COMMON | {"urgency", "disposition"},
+    "precaution": _COMMON | {"cap", "precaution"},
     "technique": _COMMON | {"technique"},
-    "plan": _COMMON | {"list", "set"},
-    "alert": _COMMON | {"next_step", "emergency_when"},
+    "plan": _COMMON | {"list"},
+    "alert": _COMMON | {"next_step"},
+}
+_OPTIONAL = {
+    "referral": {"clearable"},
+    "contraindication": {"clearable"},
+    "precaution": {"avoid"},
+    "technique": set(),
+    "plan": {"set"},
+    "alert": {"emergency_when"},
 }
 
 
@@ -243,7 +252,8 @@ def _rule(
     predicates: Mapping[str, Predicate],
 ) -> Rule:
     rid = row.get("id", "?")
-    _check_row(f"{section} rule {rid}", row, _COLUMNS[section], _COMMON, sources)
+    required = _REQUIRED[section]
+    _check_row(f"{section} rule {rid}", row, required | _OPTIONAL[section], required, sources)
     kwargs: dict[str, Any] = {}
     if section in ("referral", "contraindication"):
         urgency, disposition = row["urgency"], row["disposition"]
