@@ -640,3 +640,12 @@ def test_an_amendment_beyond_the_limit_answers_409_until_confirmed(world: World)
     assert (
         body["override"]["causes"] == ["technique"] and body["override"]["reason_kind"] == "other"
     )
+
+
+def test_a_checkin_with_an_infinite_score_is_refused_not_a_server_error(world: World) -> None:
+    # Python's JSON reader takes Infinity; the core's contract refuses it (no 500).
+    body = '{"date": "2026-01-10", "pain": 5, "peg": Infinity, "side_effect_hours": -Infinity}'
+    url = f"/clients/{world.client.pk}/checkins"
+    response = call("post", url, token_for(world.therapist), body)
+    assert response.status_code == 422
+    assert not CheckIn.objects.filter(client=world.client).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from backcare.api.models import ApiToken
 from backcare.audit.log import record
@@ -26,3 +27,14 @@ def create_token(*, by: Any, name: str, can_write: bool, **detail: Any) -> tuple
     )
     record(actor=by, action="api_token.create", clinic=therapist.clinic, obj=made, **detail)
     return made, token
+
+
+@transaction.atomic
+def revoke_token(*, by: Any, token: ApiToken) -> None:
+    """Revoke one of `by`'s own tokens (audited); revoking twice changes nothing more."""
+    therapist = access.therapist_of(by)
+    revoked = ApiToken.objects.filter(pk=token.pk, user=by, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        record(actor=by, action="api_token.revoke", clinic=therapist.clinic, obj=token)

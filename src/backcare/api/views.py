@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backcare.api.models import ApiToken
-from backcare.api.tokens import create_token
-from backcare.audit.log import record
+from backcare.api.tokens import create_token, revoke_token
 from backcare.clinic import access
 
 
@@ -43,13 +40,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    therapist = access.therapist_of(request.user)
+    access.therapist_of(request.user)  # 404 for an account without a clinic
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
     if token is None:
         raise Http404("no such token")
-    with transaction.atomic():
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        record(actor=request.user, action="api_token.revoke", clinic=therapist.clinic, obj=token)
+    revoke_token(by=request.user, token=token)
     return redirect("api_tokens")

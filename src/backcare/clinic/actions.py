@@ -263,6 +263,58 @@ THERAPIST_SOURCES = ("therapist", "fhir", "reassessed")
 
 
 @transaction.atomic
+def add_clearance(
+    *, by: Any, entry: IntakeRecord, rule: str, date: Date, cleared_by: str, note: str = ""
+) -> IntakeRecord:
+    """Record a doctor's clearance of one rule (clinical-rules §3a): a new intake with the
+    clearance added (replacing an earlier one of the same rule) and re-assessed; the history
+    is kept. The core checks the clearance (a rule that cannot be cleared is refused)."""
+    document = dict(entry.document)
+    clearances = [c for c in document.get("clearances", []) if c["rule"] != rule]
+    clearances.append({"rule": rule, "date": date.isoformat(), "by": cleared_by, "note": note})
+    document["clearances"] = clearances
+    try:
+        intake = parse_intake(document)
+    except InvalidInput as exc:
+        # The clearance's own fields, as the form names them.
+        raise ActionError({"": [f"{p.path}: {p.message}" for p in exc.problems]}) from None
+    return record_intake(
+        by=by,
+        client=entry.client,
+        intake=intake,
+        baseline_rmdq=entry.baseline_rmdq,
+        baseline_odi=entry.baseline_odi,
+        baseline_peg=entry.baseline_peg,
+    )
+
+
+@transaction.atomic
+def take_intake_by_link(*, link: ClientLink, intake: Intake) -> IntakeRecord:
+    """A client's intake on their one-time link: the link is spent only with the intake saved."""
+    use_link(link=link)
+    return record_intake(
+        by=None,
+        client=link.client,
+        intake=intake,
+        source="client_link",
+        actor_label=f"{link.client.full_name} (client, one-time link)",
+    )
+
+
+@transaction.atomic
+def take_checkin_by_link(*, link: ClientLink, **values: Any) -> CheckIn:
+    """A client's check-in on their one-time link: the link is spent only with the check-in
+    saved (the same order as an intake: spend, then record)."""
+    use_link(link=link)
+    return record_checkin(
+        by=None,
+        client=link.client,
+        actor_label=f"{link.client.full_name} (client, one-time link)",
+        **values,
+    )
+
+
+@transaction.atomic
 def mark_changes_seen(*, by: Any, entry: IntakeRecord) -> None:
     """A therapist has seen what changed in this intake's assessment (audited)."""
     updated = IntakeRecord.objects.filter(pk=entry.pk, changes_seen_at__isnull=True).update(
@@ -532,7 +584,10 @@ def _contract_number(value: Any) -> Any:
     # Decimals from forms become the JSON numbers the contract reads; anything else is left for
     # the contract to judge (and refuse with its path).
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        # Not finite (the API can be sent Infinity): a float the contract refuses by name.
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        return float(value)
     return value
 
 
@@ -805,13 +860,16 @@ def record_export(*, by: Any, client: Client | None, what: str, clinic: Any = No
     record(actor=by, action=f"export.{what}", client=client, clinic=clinic, reading=True)
 
 
-def record_view(*, by: Any, client: Client, what: str, obj: Any = None) -> None:
-    """Reading a clinical record is audited too (one INSERT: a read changes nothing else)."""
+def record_view(
+    *, by: Any, client: Client, what: str, obj: Any = None, actor_label: str | None = None
+) -> None:
+    """Reading a clinical record is audited too (one INSERT: a read changes nothing else).
+    `by` is the signed-in therapist, or None with `actor_label` for a client on their link."""
     from backcare.clinic.access import therapist_of  # the request's cached therapist
 
     record(
         actor=by,
-        actor_label=therapist_of(by).display_name,
+        actor_label=actor_label if by is None else therapist_of(by).display_name,
         action=f"view.{what}",
         client=client,
         obj=obj,

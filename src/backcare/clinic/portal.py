@@ -6,16 +6,15 @@ session for this client only (access.portal_client). Every use is audited.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from backcare.audit.log import record
 from backcare.clinic import access, actions
 from backcare.clinic.forms import CheckInForm, IntakeForm
 from backcare.clinic.presenting import assessment_view
 from backcare.core.wording import ADVICE_WHEN
+from backcare.lib.forms import add_errors
 
 
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -23,15 +22,7 @@ def intake_link(request: HttpRequest, token: str) -> HttpResponse:
     form = IntakeForm(request.POST or None, with_findings=False)
     if request.method == "POST" and form.is_valid():
         assert form.intake is not None
-        with transaction.atomic():  # the link is spent only if the intake is saved
-            actions.use_link(link=link)
-            entry = actions.record_intake(
-                by=None,
-                client=link.client,
-                intake=form.intake,
-                source="client_link",
-                actor_label=f"{link.client.full_name} (client, one-time link)",
-            )
+        entry = actions.take_intake_by_link(link=link, intake=form.intake)
         request.session["portal_client_id"] = link.client.pk
         request.session["portal_intake_id"] = entry.pk
         return redirect("portal_result")
@@ -48,13 +39,12 @@ def intake_result(request: HttpRequest) -> HttpResponse:
     entry = client.intakes.filter(pk=request.session.get("portal_intake_id")).first()
     if entry is None:
         return redirect("login")
-    record(
-        actor=None,
+    actions.record_view(
+        by=None,
         actor_label=f"{client.full_name} (client)",
-        action="view.client_assessment",
+        what="client_assessment",
         client=client,
         obj=entry,
-        reading=True,
     )
     return render(
         request,
@@ -69,23 +59,17 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            with transaction.atomic():  # the link is spent only if the check-in is saved
-                checkin = actions.record_checkin(
-                    by=None,
-                    client=link.client,
-                    when=d["date"],
-                    pain=d["pain"],
-                    peg=form.peg(),
-                    side_effects=d["side_effects"],
-                    side_effect_hours=d.get("side_effect_hours"),
-                    red_flags=d["red_flags"],
-                    actor_label=f"{link.client.full_name} (client, one-time link)",
-                )
-                actions.use_link(link=link)
+            checkin = actions.take_checkin_by_link(
+                link=link,
+                when=d["date"],
+                pain=d["pain"],
+                peg=form.peg(),
+                side_effects=d["side_effects"],
+                side_effect_hours=d.get("side_effect_hours"),
+                red_flags=d["red_flags"],
+            )
         except actions.ActionError as exc:
-            for field, problems in exc.errors.items():
-                for p in problems:
-                    form.add_error(field if field in form.fields else None, p)
+            add_errors(form, exc.errors)
         else:
             # What this check-in raised, as the core judged it when it was recorded (§6b).
             alerts = list(checkin.clinic_alerts.order_by("id"))

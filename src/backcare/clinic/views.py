@@ -48,8 +48,8 @@ from backcare.clinic.presenting import (
 )
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import REASON_KINDS
-from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import REASON_KIND, label
+from backcare.lib.forms import add_errors
 from backcare.lib.responses import attachment
 from backcare.reports.exports import client_export as client_export_data
 from backcare.reports.exports import outcomes_csv
@@ -59,9 +59,7 @@ OVERDUE_AFTER = timedelta(days=14)
 
 
 def _form_errors(form: Any, error: actions.ActionError) -> None:
-    for field, problems in error.errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
+    add_errors(form, error.errors)
 
 
 def _cache_key(kind: str, therapist: Any, *parts: Any) -> str:
@@ -316,33 +314,19 @@ def clearance_add(request: HttpRequest, client_id: int, intake_id: int) -> HttpR
     entry = access.get_intake(request.user, client_id, intake_id)
     form = ClearanceForm(request.POST, firing=list(entry.assessment["trace"]))
     if form.is_valid():
-        document = dict(entry.document)
-        clearances = [
-            c for c in document.get("clearances", []) if c["rule"] != form.cleaned_data["rule"]
-        ]
-        clearances.append(
-            {
-                "rule": form.cleaned_data["rule"],
-                "date": form.cleaned_data["date"].isoformat(),
-                "by": form.cleaned_data["by"],
-                "note": form.cleaned_data["note"],
-            }
-        )
-        document["clearances"] = clearances
+        d = form.cleaned_data
         try:
-            intake = parse_intake(document)
-        except InvalidInput as exc:
-            for p in exc.problems:
-                form.add_error(None, f"{p.path}: {p.message}")
-        else:
-            new = actions.record_intake(
+            new = actions.add_clearance(
                 by=request.user,
-                client=entry.client,
-                intake=intake,
-                baseline_rmdq=entry.baseline_rmdq,
-                baseline_odi=entry.baseline_odi,
-                baseline_peg=entry.baseline_peg,
+                entry=entry,
+                rule=d["rule"],
+                date=d["date"],
+                cleared_by=d["by"],
+                note=d["note"],
             )
+        except actions.ActionError as exc:
+            _form_errors(form, exc)
+        else:
             messages.success(request, "Clearance recorded; the assessment was re-run.")
             return redirect("intake_detail", client_id=entry.client.pk, intake_id=new.pk)
     view = assessment_view(entry.assessment)
@@ -403,9 +387,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _override_errors(form: Any, exc: actions.NeedsConfirmation) -> None:
-    for field, problems in exc.errors.items():
-        for problem in problems:
-            form.add_error(form.OVERRIDE_ERRORS.get(field), problem)
+    add_errors(form, exc.errors, rename=form.OVERRIDE_ERRORS)
 
 
 def _checked_save(form: Any, save: Any) -> tuple[Any, Any]:
