@@ -8,8 +8,8 @@ from django.test import Client as Browser
 
 from backcare.api.models import ApiToken
 from backcare.audit.models import AuditEvent
+from backcare.cli.demo import example_cases
 from backcare.clinic.models import Client
-from backcare.demo import example_cases
 from support.api import call, token_for
 from support.world import INTAKE, World, browser_for
 

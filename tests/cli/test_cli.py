@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from backcare.cli.demo import example_cases
 from backcare.core.wording import NEXT_STEP
-from backcare.demo import example_cases
 
 BACKCARE = str(Path(sys.executable).with_name("backcare"))
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "backcare" / "examples"

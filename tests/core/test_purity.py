@@ -15,7 +15,7 @@ CORE = Path(backcare.core.__file__).parent
 FORBIDDEN_IMPORTS = {
     "django",
     "backcare.cli",
-    "backcare.demo",
+    "backcare.cli.demo",
     "backcare.web",
     "requests",
     "urllib",

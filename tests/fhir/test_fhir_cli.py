@@ -13,7 +13,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from backcare.demo import example_cases
+from backcare.cli.demo import example_cases
 
 BACKCARE = str(Path(sys.executable).with_name("backcare"))
 

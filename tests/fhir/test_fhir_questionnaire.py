@@ -17,9 +17,9 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import HealthCheck, given, settings
 from pydantic import BaseModel
 
+from backcare.cli.demo import example_cases
 from backcare.core.models import Intake
 from backcare.core.validation import InvalidInput, parse_intake
-from backcare.demo import example_cases
 from backcare.fhir import codes
 from backcare.fhir.questionnaire import (
     QUESTIONNAIRE_URL,

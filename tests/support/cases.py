@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backcare.demo import example_cases, summarise_assessment
+from backcare.cli.demo import example_cases, summarise_assessment
 
 __all__ = ["COURSE_CASES", "INTAKE_CASES", "summarise_assessment"]
 

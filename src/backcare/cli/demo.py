@@ -10,12 +10,12 @@ import json
 from importlib.resources import files
 from typing import IO, Any
 
+from backcare.cli.text import DISCLAIMER
 from backcare.core.assessment import assess
 from backcare.core.progress import progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_course, parse_intake
 from backcare.core.wording import NEXT_STEP, PRESSURES, STATUS, TECHNIQUES, VERDICT, label
-from backcare.textreport import DISCLAIMER
 
 
 def example_cases(kind: str = "intake") -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from backcare.cli import EXIT_OK, UsageError, _read_document, _report_invalid
+from backcare.cli.common import EXIT_OK, UsageError, read_document, report_invalid
 
 
 def _json_out(document: Any, path: str | None) -> None:
@@ -69,9 +69,9 @@ def cmd_intake(args: argparse.Namespace) -> int:
     from backcare.fhir.questionnaire import intake_from_response
 
     try:
-        intake = intake_from_response(_read_document(args.file))
+        intake = intake_from_response(read_document(args.file))
     except InvalidInput as exc:
-        return _report_invalid(args.file, exc.problems)
+        return report_invalid(args.file, exc.problems)
     _json_out(intake.to_json(), args.output)
     return EXIT_OK
 
@@ -87,7 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    text = _read_document(args.file)  # read before touching the database
+    text = read_document(args.file)  # read before touching the database
     user, client = _therapist_and_client(args.as_user, args.client)
     from backcare.core.validation import InvalidInput
     from backcare.fhir.questionnaire import intake_from_response
@@ -95,7 +95,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         intake = intake_from_response(text)
     except InvalidInput as exc:
-        return _report_invalid(args.file, exc.problems)
+        return report_invalid(args.file, exc.problems)
     from backcare.clinic import actions
 
     entry = actions.record_intake(by=user, client=client, intake=intake, source="fhir")

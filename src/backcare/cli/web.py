@@ -1,0 +1,47 @@
+"""`backcare manage` and `backcare serve`: the web app, run with backcare's Django settings.
+
+Django is imported only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from backcare.cli.common import EXIT_INTERNAL, EXIT_OK
+
+
+def _django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["backcare manage", *argv])
+    return EXIT_OK
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    return _django(args.args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """A production server: migrate, collect static files, then gunicorn."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
+    if args.migrate:
+        _django(["migrate", "--no-input"])
+        # After a rules upgrade, no client's summary stays as the older rules left it.
+        _django(["recompute_states"])
+    _django(["collectstatic", "--no-input", "--verbosity", "0"])
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    argv = [
+        gunicorn,
+        "backcare.web.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    os.execv(gunicorn, argv)
+    return EXIT_INTERNAL  # not reached
