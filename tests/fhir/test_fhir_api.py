@@ -15,6 +15,7 @@ from backcare.clinic import actions
 from backcare.clinic.models import IntakeRecord
 from backcare.core.validation import parse_intake
 from backcare.fhir.questionnaire import intake_response
+from backcare.reports.downloads import DOWNLOADS
 from support import AFTER_THE_FACT
 from support.api import call, token_for
 from support.world import INTAKE, SESSION_VALUES, World
@@ -28,7 +29,9 @@ def test_the_bundle_by_api(world: World) -> None:
     token = token_for(world.therapist, write=False)
     response = call("get", f"/clients/{world.client.pk}/fhir", token)
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/fhir+json"
+    # The same file as the web's download (one table of downloads).
+    assert response["Content-Type"] == DOWNLOADS["fhir_bundle"].media_type
+    assert response["Content-Type"].startswith("application/fhir+json")
     Bundle.model_validate(response.json())
     assert _exports("api.fhir_bundle") == 1
     assert call("get", f"/clients/{world.other_client.pk}/fhir", token).status_code == 404

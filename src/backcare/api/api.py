@@ -31,7 +31,7 @@ from backcare.core.models import Course, Intake
 from backcare.core.progress import progress as core_progress
 from backcare.core.validation import InvalidInput, Problem, course_from_text, intake_from_text
 from backcare.lib.responses import attachment
-from backcare.reports import exports
+from backcare.reports.downloads import serve
 
 
 class TokenAuth(HttpBearer):
@@ -632,10 +632,7 @@ _FHIR_JSON = "application/fhir+json"
     summary="Everything stored about a client, as JSON (audited)",
 )
 def client_export(request: HttpRequest, client_id: int) -> Any:
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="api.client_json")
-    body = json.dumps(exports.client_export(client), ensure_ascii=False)
-    return attachment(body, "application/json", f"client-{client.pk}.json")
+    return serve(request.user, "client_json", client_id, via="api.")
 
 
 @api.get(
@@ -645,11 +642,7 @@ def client_export(request: HttpRequest, client_id: int) -> Any:
     summary="A client's sessions and check-ins as CSV (audited)",
 )
 def sessions_csv(request: HttpRequest, client_id: int) -> Any:
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="api.sessions_csv")
-    return attachment(
-        exports.sessions_csv(client), "text/csv; charset=utf-8", f"client-{client.pk}-sessions.csv"
-    )
+    return serve(request.user, "sessions_csv", client_id, via="api.")
 
 
 @api.get(
@@ -659,12 +652,7 @@ def sessions_csv(request: HttpRequest, client_id: int) -> Any:
     summary="The clinic's outcomes as CSV (audited)",
 )
 def outcomes_csv(request: HttpRequest) -> Any:
-    therapist = access.therapist_of(request.user)
-    actions.record_export(
-        by=request.user, client=None, clinic=therapist.clinic, what="api.outcomes_csv"
-    )
-    found = access.clients_for(request.user).prefetch_related("sessions__amendments")
-    return attachment(exports.outcomes_csv(found), "text/csv; charset=utf-8", "outcomes.csv")
+    return serve(request.user, "outcomes_csv", via="api.")
 
 
 @api.get(
@@ -674,11 +662,7 @@ def outcomes_csv(request: HttpRequest) -> Any:
     summary="A client's progress report as PDF (audited)",
 )
 def progress_report_pdf(request: HttpRequest, client_id: int) -> Any:
-    from backcare.reports.pdf import progress_report_pdf as render
-
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="api.progress_report_pdf")
-    return attachment(render(client), "application/pdf", f"client-{client.pk}-progress-report.pdf")
+    return serve(request.user, "progress_report_pdf", client_id, via="api.")
 
 
 @api.get(
@@ -688,14 +672,7 @@ def progress_report_pdf(request: HttpRequest, client_id: int) -> Any:
     summary="A client's referral letter as PDF (audited)",
 )
 def referral_letter_pdf(request: HttpRequest, client_id: int) -> Any:
-    from backcare.reports.pdf import referral_letter_pdf as render
-
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="api.referral_letter_pdf")
-    therapist = access.therapist_of(request.user)
-    return attachment(
-        render(client, therapist), "application/pdf", f"client-{client.pk}-referral-letter.pdf"
-    )
+    return serve(request.user, "referral_letter_pdf", client_id, via="api.")
 
 
 class EraseIn(Schema):
@@ -731,12 +708,7 @@ def fhir_questionnaire(request: HttpRequest) -> Any:
     summary="A client's record as a FHIR R4 Bundle (audited)",
 )
 def client_fhir(request: HttpRequest, client_id: int) -> Any:
-    from backcare.fhir.bundle import client_bundle
-
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="api.fhir_bundle")
-    body = json.dumps(client_bundle(client), ensure_ascii=False)
-    return attachment(body, _FHIR_JSON)
+    return serve(request.user, "fhir_bundle", client_id, via="api.")
 
 
 @api.post(

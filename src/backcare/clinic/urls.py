@@ -65,9 +65,6 @@ urlpatterns = [
     path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("outcomes.csv", views.outcomes, name="outcomes_csv"),
-    path("clients/<int:client_id>/export.json", views.client_export, name="client_export"),
-    path("clients/<int:client_id>/sessions.csv", views.sessions_csv, name="sessions_csv"),
     path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
     # The client portal: no account, a session opened by a one-time link.
     path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),

@@ -50,10 +50,6 @@ from backcare.core.rules.tables import load_tables
 from backcare.core.state import REASON_KINDS
 from backcare.core.wording import REASON_KIND, label
 from backcare.lib.forms import add_errors
-from backcare.lib.responses import attachment
-from backcare.reports.exports import client_export as client_export_data
-from backcare.reports.exports import outcomes_csv
-from backcare.reports.exports import sessions_csv as client_sessions_csv
 
 OVERDUE_AFTER = timedelta(days=14)
 
@@ -697,38 +693,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(client_id=int(client_id))
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "clinic/audit_log.html", {"page": page})
-
-
-@login_required
-def client_export(request: HttpRequest, client_id: int) -> HttpResponse:
-    """Everything stored about the client, as JSON (audited)."""
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="client_json")
-    return attachment(
-        json.dumps(client_export_data(client), indent=2, ensure_ascii=False),
-        "application/json; charset=utf-8",
-        f"client-{client.pk}.json",
-    )
-
-
-@login_required
-def sessions_csv(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="sessions_csv")
-    return attachment(
-        client_sessions_csv(client), "text/csv; charset=utf-8", f"client-{client.pk}-sessions.csv"
-    )
-
-
-@login_required
-def outcomes(request: HttpRequest) -> HttpResponse:
-    """The clinic's outcomes: one row per client (baseline, latest, change, status)."""
-    therapist = access.therapist_of(request.user)
-    actions.record_export(
-        by=request.user, client=None, clinic=therapist.clinic, what="outcomes_csv"
-    )
-    clients = access.clients_for(request.user).prefetch_related("sessions__amendments")
-    return attachment(outcomes_csv(clients), "text/csv; charset=utf-8", "outcomes.csv")
 
 
 @login_required

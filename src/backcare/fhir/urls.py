@@ -5,6 +5,5 @@ from django.urls import path
 from backcare.fhir import views
 
 urlpatterns = [
-    path("clients/<int:client_id>/fhir.json", views.client_fhir, name="client_fhir"),
     path("clients/<int:client_id>/intakes/import/", views.intake_import, name="intake_import"),
 ]

@@ -3,32 +3,15 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
 from backcare.clinic import access, actions
 from backcare.core.validation import InvalidInput, Problem
-from backcare.fhir.bundle import client_bundle
 from backcare.fhir.questionnaire import intake_from_response
-from backcare.lib.responses import attachment
-
-
-@login_required
-@require_GET
-def client_fhir(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = access.get_client(request.user, client_id)
-    actions.record_export(by=request.user, client=client, what="fhir_bundle")
-    return attachment(
-        json.dumps(client_bundle(client), indent=2, ensure_ascii=False),
-        "application/fhir+json; charset=utf-8",
-        f"client-{client.pk}-fhir.json",
-    )
 
 
 class ImportForm(forms.Form):

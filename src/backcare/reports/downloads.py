@@ -1,0 +1,131 @@
+"""Every download of a record, in one table: what it is, how it is built, its media type and
+file name, and the audit row it writes. The web pages and the API serve the same table, so a
+download is the same file whichever way it is fetched.
+
+To add a download: a builder (reports/exports.py, reports/pdf.py or fhir/), one row here, one
+URL in reports/urls.py and one API operation in api/api.py that calls `serve` (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpResponse
+
+from backcare.clinic import access, actions
+from backcare.lib.responses import attachment
+
+
+@dataclass(frozen=True)
+class Download:
+    what: str  # its name: the audit action is export.<what> (export.api.<what> by the API)
+    media_type: str
+    # The file's name, from the client (None for a clinic-wide download).
+    filename: Callable[[Any], str]
+    # The content, from the signed-in user and the client (None for a clinic-wide download).
+    build: Callable[[Any, Any], str | bytes]
+    per_client: bool = True
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _client_json(user: Any, client: Any) -> str:
+    from backcare.reports.exports import client_export
+
+    return _json(client_export(client))
+
+
+def _sessions_csv(user: Any, client: Any) -> str:
+    from backcare.reports.exports import sessions_csv
+
+    return sessions_csv(client)
+
+
+def _outcomes_csv(user: Any, client: Any) -> str:
+    from backcare.reports.exports import outcomes_csv
+
+    return outcomes_csv(access.clients_for(user).prefetch_related("sessions__amendments"))
+
+
+def _fhir_bundle(user: Any, client: Any) -> str:
+    from backcare.fhir.bundle import client_bundle
+
+    return _json(client_bundle(client))
+
+
+def _progress_report(user: Any, client: Any) -> bytes:
+    from backcare.reports.pdf import progress_report_pdf
+
+    return progress_report_pdf(client)
+
+
+def _referral_letter(user: Any, client: Any) -> bytes:
+    from backcare.reports.pdf import referral_letter_pdf
+
+    # The letter is signed by whoever prints it.
+    return referral_letter_pdf(client, access.therapist_of(user))
+
+
+DOWNLOADS: dict[str, Download] = {
+    d.what: d
+    for d in (
+        Download(
+            "client_json",
+            "application/json; charset=utf-8",
+            lambda c: f"client-{c.pk}.json",
+            _client_json,
+        ),
+        Download(
+            "sessions_csv",
+            "text/csv; charset=utf-8",
+            lambda c: f"client-{c.pk}-sessions.csv",
+            _sessions_csv,
+        ),
+        Download(
+            "outcomes_csv",
+            "text/csv; charset=utf-8",
+            lambda c: "outcomes.csv",
+            _outcomes_csv,
+            per_client=False,
+        ),
+        Download(
+            "fhir_bundle",
+            "application/fhir+json; charset=utf-8",
+            lambda c: f"client-{c.pk}-fhir.json",
+            _fhir_bundle,
+        ),
+        Download(
+            "progress_report_pdf",
+            "application/pdf",
+            lambda c: f"client-{c.pk}-progress-report.pdf",
+            _progress_report,
+        ),
+        Download(
+            "referral_letter_pdf",
+            "application/pdf",
+            lambda c: f"client-{c.pk}-referral-letter.pdf",
+            _referral_letter,
+        ),
+    )
+}
+
+
+def serve(user: Any, what: str, client_id: int | None = None, *, via: str = "") -> HttpResponse:
+    """One download for `user`: the client is reached through `access` (404 outside the
+    user's clinic), the audit row is written, then the file is built and sent."""
+    download = DOWNLOADS[what]
+    if download.per_client:
+        assert client_id is not None
+        client = access.get_client(user, client_id)
+        actions.record_export(by=user, client=client, what=f"{via}{what}")
+    else:
+        client = None
+        clinic = access.therapist_of(user).clinic
+        actions.record_export(by=user, client=None, clinic=clinic, what=f"{via}{what}")
+    content = download.build(user, client)
+    return attachment(content, download.media_type, download.filename(client))
