@@ -196,31 +196,48 @@ class Raised:
     fever: bool  # AL-FEVER
 
 
+def _raised_by_rule(
+    intake: Intake, all_visits: list[Visit]
+) -> tuple[dict[str, list[date]], dict[str, set[str]]]:
+    """For each §2 rule some visit raised: the dates it was raised, and the visits' warning
+    signs it reads."""
+    dates: dict[str, list[date]] = {}
+    signs: dict[str, set[str]] = {}
+    for visit in all_visits:
+        for rule in raised_at(intake, visit.flags):
+            dates.setdefault(rule.id, []).append(visit.date)
+            signs.setdefault(rule.id, set()).update(
+                n for n in visit.flags.raised() if f"red_flags.{n}" in rule.reads
+            )
+    return dates, signs
+
+
+def _side_effect_unresolved(
+    alert: str, effects: set[str], all_visits: list[Visit], reviews: tuple[Review, ...]
+) -> bool:
+    """Whether a visit reported one of `effects` and no review of `alert` resolved it."""
+    dates = [v.date for v in all_visits if effects & set(v.side_effects)]
+    return bool(dates) and not resolved(alert, dates, reviews)
+
+
 def unresolved(course: Course, all_visits: list[Visit] | None = None) -> Raised:
     """Everything visits raised (§2 rules, numbness or weakness, fever) that no review resolved."""
     if all_visits is None:
         all_visits = visits(course)
-    by_rule: dict[str, list[date]] = {}
-    signs: dict[str, set[str]] = {}
-    for visit in all_visits:
-        for rule in raised_at(course.intake, visit.flags):
-            by_rule.setdefault(rule.id, []).append(visit.date)
-            signs.setdefault(rule.id, set()).update(
-                n for n in visit.flags.raised() if f"red_flags.{n}" in rule.reads
-            )
-    neuro = [v.date for v in all_visits if {"numbness", "weakness"} & set(v.side_effects)]
-    fever = [v.date for v in all_visits if "fever" in v.side_effects]
+    dates, signs = _raised_by_rule(course.intake, all_visits)
     rules = tuple(
-        (r, max(by_rule[r.id]))
+        (r, max(dates[r.id]))
         for r in load_tables().referral
-        if r.id in by_rule and not resolved(r.id, by_rule[r.id], course.reviews)
+        if r.id in dates and not resolved(r.id, dates[r.id], course.reviews)
     )
     named = set().union(*(signs[r.id] for r, _ in rules))
     return Raised(
         rules=rules,
         signs=tuple(n for n in RED_FLAG_NAMES if n in named),
-        neuro=bool(neuro) and not resolved("AL-NEURO-SYMPTOMS", neuro, course.reviews),
-        fever=bool(fever) and not resolved("AL-FEVER", fever, course.reviews),
+        neuro=_side_effect_unresolved(
+            "AL-NEURO-SYMPTOMS", {"numbness", "weakness"}, all_visits, course.reviews
+        ),
+        fever=_side_effect_unresolved("AL-FEVER", {"fever"}, all_visits, course.reviews),
     )
 
 
@@ -234,51 +251,72 @@ def since_latest_session(all_visits: list[Visit]) -> list[Visit]:
     ]
 
 
-def _course_facts(
-    course: Course, assessment: Assessment, status: Status, intake_fired: frozenset[str]
-) -> dict[str, Any]:
-    tables = load_tables()
-    latest = course.sessions[-1] if course.sessions else None
-    all_visits = visits(course)
-    raised = unresolved(course, all_visits)
-    since = since_latest_session(all_visits)
-    avoided = {
-        name
-        for name in ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
-        if getattr(assessment.techniques, name).verdict == "avoid"
-    }
-    limit = assessment.max_pressure
-    disposition = tables.dispositions[assessment.disposition]
+def _intake_facts(assessment: Assessment, intake_fired: frozenset[str]) -> dict[str, Any]:
+    """What the alerts read of the intake's assessment."""
+    referral = assessment.referral
     return {
-        "sessions_done": len(course.sessions),
-        "status": status,
         "intake_disposition": assessment.disposition,
-        "intake_referral_urgency": None
-        if assessment.referral is None
-        else assessment.referral.urgency,
-        "intake_referral_need": disposition.get("need", ""),
+        "intake_referral_urgency": None if referral is None else referral.urgency,
+        "intake_referral_need": load_tables().dispositions[assessment.disposition].get("need", ""),
         "intake_fired": intake_fired,
-        "intake_max_pressure": limit,
+        "intake_max_pressure": assessment.max_pressure,
+    }
+
+
+def _raised_facts(raised: Raised) -> dict[str, Any]:
+    """What the alerts read of what visits raised and no review resolved."""
+    return {
         "raised_rules": tuple(r.id for r, _ in raised.rules),
         "raised_list": tuple(f"{r.id} reported {on.isoformat()}" for r, on in raised.rules),
         "raised_signs": raised.signs,
         "raised_emergency": any(r.urgency == "emergency" for r, _ in raised.rules),
         "neuro_unresolved": raised.neuro,
         "fever_unresolved": raised.fever,
-        "since.side_effects": frozenset(e for v in since for e in v.side_effects),
-        "since_prolonged_soreness": any(
-            {"soreness", "increased_pain"} & set(v.side_effects)
-            and v.side_effect_hours is not None
-            and v.side_effect_hours > 48
-            for v in since
-        ),
-        "latest.pressure": latest.pressure if latest else None,
+    }
+
+
+def _prolonged(visit: Visit) -> bool:
+    # AL-PROLONGED-SORENESS: one visit reports, itself, soreness or more pain over 48 hours.
+    hours = visit.side_effect_hours
+    return bool({"soreness", "increased_pain"} & set(visit.side_effects)) and (
+        hours is not None and hours > 48
+    )
+
+
+def _latest_session_facts(course: Course, assessment: Assessment) -> dict[str, Any]:
+    """What the alerts read of the latest session, against the intake's assessment."""
+    latest = course.sessions[-1] if course.sessions else None
+    if latest is None:
+        return {
+            "latest.pressure": None,
+            "latest_pressure_exceeded": False,
+            "latest_avoided_techniques": (),
+        }
+    limit = assessment.max_pressure
+    return {
+        "latest.pressure": latest.pressure,
         # Any massage while no massage was advised (max_pressure null) exceeds the limit.
-        "latest_pressure_exceeded": latest is not None
-        and (limit is None or PRESSURE_ORDER[latest.pressure] > PRESSURE_ORDER[limit]),
-        "latest_avoided_techniques": (
-            tuple(t for t in latest.techniques if t in avoided) if latest else ()
+        "latest_pressure_exceeded": limit is None
+        or PRESSURE_ORDER[latest.pressure] > PRESSURE_ORDER[limit],
+        "latest_avoided_techniques": tuple(
+            t for t in latest.techniques if getattr(assessment.techniques, t).verdict == "avoid"
         ),
+    }
+
+
+def _course_facts(
+    course: Course, assessment: Assessment, status: Status, intake_fired: frozenset[str]
+) -> dict[str, Any]:
+    all_visits = visits(course)
+    since = since_latest_session(all_visits)
+    return {
+        "sessions_done": len(course.sessions),
+        "status": status,
+        **_intake_facts(assessment, intake_fired),
+        **_raised_facts(unresolved(course, all_visits)),
+        "since.side_effects": frozenset(e for v in since for e in v.side_effects),
+        "since_prolonged_soreness": any(_prolonged(v) for v in since),
+        **_latest_session_facts(course, assessment),
     }
 
 
