@@ -244,6 +244,58 @@ def _expand(names: frozenset[str], predicates: Mapping[str, Predicate]) -> froze
     return frozenset(out)
 
 
+def _referral_effect(rid: str, row: Mapping[str, Any], known: Any) -> dict[str, Any]:
+    urgency, disposition = row["urgency"], row["disposition"]
+    if urgency not in URGENCY_SEVERITY or disposition not in DISPOSITION_SEVERITY:
+        raise TableError(f"{rid}: bad urgency or disposition")
+    # §3a: emergency rules can never be cleared; a row may further refuse (RF-FEVER).
+    clearable = bool(row.get("clearable", True)) and urgency != "emergency"
+    return {"urgency": urgency, "disposition": disposition, "clearable": clearable}
+
+
+def _precaution_effect(rid: str, row: Mapping[str, Any], known: Any) -> dict[str, Any]:
+    cap = row["cap"]
+    if cap not in PRESSURE_ORDER and cap not in ("none", "preference"):
+        raise TableError(f"{rid}: bad cap {cap!r}")
+    avoid = tuple(row.get("avoid", ()))
+    if not set(avoid) <= set(TECHNIQUES):
+        raise TableError(f"{rid}: bad avoid {avoid}")
+    return {"cap": cap, "precaution": bool(row["precaution"]), "avoid": avoid}
+
+
+def _technique_effect(rid: str, row: Mapping[str, Any], known: Any) -> dict[str, Any]:
+    if row["technique"] not in TECHNIQUES:
+        raise TableError(f"{rid}: bad technique")
+    return {"technique": row["technique"]}
+
+
+def _plan_effect(rid: str, row: Mapping[str, Any], known: Any) -> dict[str, Any]:
+    if row["list"] not in ("none", "co_treatments", "self_care"):
+        raise TableError(f"{rid}: bad list")
+    return {"plan_list": row["list"], "plan_values": dict(row.get("set", {}))}
+
+
+def _alert_effect(rid: str, row: Mapping[str, Any], known: Any) -> dict[str, Any]:
+    if row["next_step"] not in NEXT_STEP_SEVERITY:
+        raise TableError(f"{rid}: bad next_step")
+    escalate = row.get("emergency_when")
+    return {
+        "next_step": row["next_step"],
+        "emergency_when": None if escalate is None else compile_condition(escalate, known),
+    }
+
+
+# What each section's row sets besides its condition, checked as it is read.
+_EFFECTS = {
+    "referral": _referral_effect,
+    "contraindication": _referral_effect,
+    "precaution": _precaution_effect,
+    "technique": _technique_effect,
+    "plan": _plan_effect,
+    "alert": _alert_effect,
+}
+
+
 def _rule(
     row: dict[str, Any],
     section: str,
@@ -254,38 +306,7 @@ def _rule(
     rid = row.get("id", "?")
     required = _REQUIRED[section]
     _check_row(f"{section} rule {rid}", row, required | _OPTIONAL[section], required, sources)
-    kwargs: dict[str, Any] = {}
-    if section in ("referral", "contraindication"):
-        urgency, disposition = row["urgency"], row["disposition"]
-        if urgency not in URGENCY_SEVERITY or disposition not in DISPOSITION_SEVERITY:
-            raise TableError(f"{rid}: bad urgency or disposition")
-        # §3a: emergency rules can never be cleared; a row may further refuse (RF-FEVER).
-        clearable = bool(row.get("clearable", True)) and urgency != "emergency"
-        kwargs.update(urgency=urgency, disposition=disposition, clearable=clearable)
-    elif section == "precaution":
-        cap = row["cap"]
-        if cap not in PRESSURE_ORDER and cap not in ("none", "preference"):
-            raise TableError(f"{rid}: bad cap {cap!r}")
-        avoid = tuple(row.get("avoid", ()))
-        if not set(avoid) <= set(TECHNIQUES):
-            raise TableError(f"{rid}: bad avoid {avoid}")
-        kwargs.update(cap=cap, precaution=bool(row["precaution"]), avoid=avoid)
-    elif section == "technique":
-        if row["technique"] not in TECHNIQUES:
-            raise TableError(f"{rid}: bad technique")
-        kwargs.update(technique=row["technique"])
-    elif section == "plan":
-        if row["list"] not in ("none", "co_treatments", "self_care"):
-            raise TableError(f"{rid}: bad list")
-        kwargs.update(plan_list=row["list"], plan_values=dict(row.get("set", {})))
-    elif section == "alert":
-        if row["next_step"] not in NEXT_STEP_SEVERITY:
-            raise TableError(f"{rid}: bad next_step")
-        escalate = row.get("emergency_when")
-        kwargs.update(
-            next_step=row["next_step"],
-            emergency_when=None if escalate is None else compile_condition(escalate, known),
-        )
+    effect = _EFFECTS[section](rid, row, known)
     when = compile_condition(row["when"], known)
     return Rule(
         id=rid,
@@ -295,7 +316,7 @@ def _rule(
         sources=tuple(row["sources"]),
         text=row["text"],
         therapist_text=row["therapist_text"],
-        **kwargs,
+        **effect,
     )
 
 
@@ -358,28 +379,25 @@ _MEASURES = ("pain", "rmdq", "odi", "peg")  # the measures of contracts-v1 §4
 _CHANGE_COLUMNS = {"name", "meaningful_points", "meaningful_percent", "worsening_points", "sources"}
 
 
+def _check_thresholds(label: str, row: Mapping[str, Any]) -> None:
+    numbers = [row["meaningful_points"], row["meaningful_percent"]]
+    numbers += [row["worsening_points"]] if "worsening_points" in row else []
+    if any(type(n) not in (int, float) for n in numbers):
+        raise TableError(f"{label}: thresholds must be numbers")
+    # Improvement is a fall and worsening a rise: a sign slip would invert the verdicts.
+    if not numbers[0] < 0 or not numbers[1] < 0 or (len(numbers) == 3 and not numbers[2] > 0):
+        raise TableError(f"{label}: meaningful thresholds < 0, worsening > 0")
+
+
 def _change_rules(data: Mapping[str, Any], sources: Mapping[str, Source]) -> dict[str, ChangeRule]:
     rows = data.get("measure", {})
     if set(data) != {"measure"} or tuple(rows) != _MEASURES:
         raise TableError(f"change.toml: needs exactly the measures {_MEASURES}, in that order")
     out = {}
     for measure, row in rows.items():
-        extra = set(row) - _CHANGE_COLUMNS
-        missing = _CHANGE_COLUMNS - {"worsening_points"} - set(row)
-        if extra or missing:
-            raise TableError(
-                f"change {measure}: unknown {sorted(extra)} / missing {sorted(missing)}"
-            )
-        unknown_sources = [s for s in row["sources"] if s not in sources]
-        if unknown_sources or not row["sources"]:
-            raise TableError(f"change {measure}: unknown or no sources {unknown_sources}")
-        numbers = [row["meaningful_points"], row["meaningful_percent"]]
-        numbers += [row["worsening_points"]] if "worsening_points" in row else []
-        if any(type(n) not in (int, float) for n in numbers):
-            raise TableError(f"change {measure}: thresholds must be numbers")
-        # Improvement is a fall and worsening a rise: a sign slip would invert the verdicts.
-        if not numbers[0] < 0 or not numbers[1] < 0 or (len(numbers) == 3 and not numbers[2] > 0):
-            raise TableError(f"change {measure}: meaningful thresholds < 0, worsening > 0")
+        label = f"change {measure}"
+        _check_row(label, row, _CHANGE_COLUMNS, _CHANGE_COLUMNS - {"worsening_points"}, sources)
+        _check_thresholds(label, row)
         worsening = row.get("worsening_points")
         out[measure] = ChangeRule(
             measure=measure,
