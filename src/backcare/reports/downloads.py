@@ -3,7 +3,8 @@ file name, and the audit row it writes. The web pages and the API serve the same
 download is the same file whichever way it is fetched.
 
 To add a download: a builder (reports/exports.py, reports/pdf.py or fhir/), one row here, one
-URL in reports/urls.py and one API operation in api/api.py that calls `serve` (CONTRIBUTING.md).
+URL in reports/urls.py and one API operation in api/routes/exports.py that calls `serve`
+(CONTRIBUTING.md).
 """
 
 from __future__ import annotations

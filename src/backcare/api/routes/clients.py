@@ -1,0 +1,169 @@
+"""A clinic's clients: list, add, read, correct, erase; their intakes and progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.params.functions import Query
+from ninja.responses import Status
+
+from backcare.api.common import AUTH, CLIENT, contract_body
+from backcare.clinic import access, actions
+from backcare.clinic.course import client_progress
+from backcare.core.validation import intake_from_text
+
+router = Router(tags=["clients"])
+
+
+class ClientIn(Schema):
+    full_name: str
+    email: str = ""
+    phone: str = ""
+
+
+class ClientPatch(Schema):
+    full_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class ClientOut(Schema):
+    id: int
+    full_name: str
+    email: str
+    attention: int
+    attention_reason: str
+    next_step: str
+    status: str
+    alerts_to_acknowledge: int  # check-in alerts no therapist has acknowledged (§6b)
+    assessment_changed: bool  # the current assessment changed and nobody has seen it yet
+
+
+@router.get(
+    "/clients",
+    response={200: list[ClientOut], **AUTH},
+    summary="The clients of your clinic (paginated)",
+)
+def clients(
+    request: HttpRequest,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+    q: str = Query("", max_length=200),
+) -> Any:
+    found = access.clients_for(request.user).order_by("full_name", "id")
+    if q:
+        found = found.filter(full_name__icontains=q)
+    return list(found[offset : offset + limit])
+
+
+@router.post("/clients", response={201: ClientOut, **AUTH}, summary="Add a client")
+def client_create(request: HttpRequest, payload: ClientIn) -> Any:
+    therapist = access.therapist_of(request.user)
+    client = actions.create_client(by=request.user, therapist=therapist, **payload.dict())
+    return Status(201, client)
+
+
+@router.get("/clients/{client_id}", response={200: ClientOut, **CLIENT}, summary="One client")
+def client_detail(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.client")
+    return client
+
+
+@router.patch(
+    "/clients/{client_id}",
+    response={200: ClientOut, **CLIENT},
+    summary="Correct a client's name or contact details (audited)",
+)
+def client_update(request: HttpRequest, client_id: int, payload: ClientPatch) -> Any:
+    client = access.get_client(request.user, client_id)
+    given = payload.dict(exclude_unset=True)
+    return actions.update_client(
+        by=request.user,
+        client=client,
+        full_name=given.get("full_name", client.full_name),
+        email=given.get("email", client.email),
+        phone=given.get("phone", client.phone),
+    )
+
+
+@router.post(
+    "/clients/{client_id}/intakes",
+    response={201: dict[str, Any], **CLIENT},
+    openapi_extra=contract_body("intake"),
+    summary="Record an intake for a client; answers its assessment",
+)
+def intake_create(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    intake = intake_from_text(request.body)
+    with transaction.atomic():
+        entry = actions.record_intake(by=request.user, client=client, intake=intake)
+    return Status(201, {"id": entry.pk, "intake": entry.document, "assessment": entry.assessment})
+
+
+@router.get(
+    "/clients/{client_id}/intakes",
+    response={200: list[dict[str, Any]], **CLIENT},
+    summary="Intake history, newest first (paginated)",
+)
+def intakes(
+    request: HttpRequest,
+    client_id: int,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.intakes")
+    return [
+        {
+            "id": e.pk,
+            "created_at": e.created_at.isoformat(),
+            "intake": e.document,
+            "assessment": e.assessment,
+        }
+        for e in client.intakes.order_by("-created_at", "-id")[offset : offset + limit]
+    ]
+
+
+@router.get(
+    "/clients/{client_id}/intakes/{intake_id}",
+    response={200: dict[str, Any], **CLIENT},
+    summary="One intake and the assessment it was given",
+)
+def intake_detail(request: HttpRequest, client_id: int, intake_id: int) -> Any:
+    entry = access.get_intake(request.user, client_id, intake_id)
+    actions.record_view(by=request.user, client=entry.client, what="api.intake", obj=entry)
+    return {
+        "id": entry.pk,
+        "created_at": entry.created_at.isoformat(),
+        "source": entry.source,
+        "intake": entry.document,
+        "assessment": entry.assessment,
+    }
+
+
+@router.get("/clients/{client_id}/progress", response={200: dict[str, Any], **CLIENT})
+def client_progress_view(request: HttpRequest, client_id: int) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.progress")
+    result = client_progress(client)
+    if result is None:
+        return Status(404, {"detail": "No intake yet"})
+    return result.to_json()
+
+
+class EraseIn(Schema):
+    confirm_name: str
+
+
+@router.post(
+    "/clients/{client_id}/erase",
+    response={200: ClientOut, **CLIENT},
+    summary="Erase a client's record (type the client's name to confirm; audited)",
+)
+def client_erase(request: HttpRequest, client_id: int, payload: EraseIn) -> Any:
+    client = access.get_client(request.user, client_id)
+    return actions.erase_client(by=request.user, client=client, confirm_name=payload.confirm_name)

@@ -1,0 +1,157 @@
+"""A client's sessions: record (checked by §6a: 409 with the causes), read, sign, amend."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.params.functions import Query
+from ninja.responses import Status
+
+from backcare.api.common import CLIENT, to_decimal
+from backcare.clinic import access, actions
+
+router = Router(tags=["sessions"])
+
+
+class SessionIn(Schema):
+    date: date
+    pain_before: int
+    pain_after: int
+    techniques: list[str]
+    pressure: str
+    regions: list[str] = []
+    side_effects: list[str] = []
+    side_effect_hours: float | None = None
+    new_red_flags: list[str] = []
+    subjective: str = ""
+    objective: str = ""
+    assessment_note: str = ""
+    plan_note: str = ""
+    # clinical-rules §6a: a session that breaks the assessment is refused (409, with its
+    # causes) unless it carries a confirmation, a reason kind and a reason.
+    confirm: bool = False
+    reason_kind: str | None = None
+    reason: str | None = None
+
+
+class AmendmentIn(Schema):
+    changes: dict[str, Any]
+    reason: str
+    # clinical-rules §6a: needed when the amended pressure or techniques break the assessment
+    confirm: bool = False
+    reason_kind: str | None = None
+    override_reason: str | None = None
+
+
+def session_json(session: Any) -> dict[str, Any]:
+    values = session.current_values()
+    hours = values["side_effect_hours"]
+    return {
+        "id": session.pk,
+        "number": session.number,
+        "date": session.date.isoformat(),
+        **{k: v for k, v in values.items() if k != "side_effect_hours"},
+        "side_effect_hours": None if hours is None else float(hours),
+        "signed_at": None if session.signed_at is None else session.signed_at.isoformat(),
+        "override": None
+        if not session.override_kind
+        else {
+            "causes": session.override_causes,
+            "reason_kind": session.override_kind,
+            "reason": session.override_reason,
+            "safety_override": session.safety_override,
+        },
+        "amendments": [
+            {
+                "field": a.field,
+                "old_value": a.old_value,
+                "new_value": a.new_value,
+                "reason": a.reason,
+                "at": a.created_at.isoformat(),
+            }
+            for a in session.amendments.all()
+        ],
+    }
+
+
+@router.get(
+    "/clients/{client_id}/sessions",
+    response={200: list[dict[str, Any]], **CLIENT},
+    summary="A client's sessions, in order (paginated)",
+)
+def sessions(
+    request: HttpRequest,
+    client_id: int,
+    offset: int = Query(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+) -> Any:
+    client = access.get_client(request.user, client_id)
+    actions.record_view(by=request.user, client=client, what="api.sessions")
+    found = client.sessions.prefetch_related("amendments").order_by("number")
+    return [session_json(s) for s in found[offset : offset + limit]]
+
+
+CONFLICT: dict[int, Any] = {**CLIENT, 409: dict[str, Any]}
+
+
+@router.post("/clients/{client_id}/sessions", response={201: dict[str, Any], **CONFLICT})
+def session_create(request: HttpRequest, client_id: int, payload: SessionIn) -> Any:
+    client = access.get_client(request.user, client_id)
+    values = payload.dict(exclude={"date", "confirm", "reason_kind", "reason"})
+    values["side_effect_hours"] = to_decimal(payload.side_effect_hours)
+    session = actions.record_session(
+        by=request.user,
+        client=client,
+        when=payload.date,
+        values=values,
+        override={
+            "confirm": payload.confirm,
+            "reason_kind": payload.reason_kind,
+            "reason": payload.reason,
+        },
+    )
+    return Status(201, session_json(session))
+
+
+@router.get("/clients/{client_id}/sessions/{session_id}", response={200: dict[str, Any], **CLIENT})
+def session_detail(request: HttpRequest, client_id: int, session_id: int) -> Any:
+    session = access.get_session(request.user, client_id, session_id)
+    actions.record_view(by=request.user, client=session.client, what="api.session", obj=session)
+    return session_json(session)
+
+
+@router.post(
+    "/clients/{client_id}/sessions/{session_id}/sign", response={200: dict[str, Any], **CLIENT}
+)
+def session_sign(request: HttpRequest, client_id: int, session_id: int) -> Any:
+    session = access.get_session(request.user, client_id, session_id)
+    return session_json(actions.sign_session(by=request.user, session=session))
+
+
+@router.post(
+    "/clients/{client_id}/sessions/{session_id}/amendments",
+    response={201: dict[str, Any], **CONFLICT},
+    summary="Amend a signed session (the original values are kept)",
+)
+def session_amend(
+    request: HttpRequest, client_id: int, session_id: int, payload: AmendmentIn
+) -> Any:
+    session = access.get_session(request.user, client_id, session_id)
+    changes = dict(payload.changes)
+    if "side_effect_hours" in changes and changes["side_effect_hours"] is not None:
+        changes["side_effect_hours"] = to_decimal(changes["side_effect_hours"])
+    actions.amend_session(
+        by=request.user,
+        session=session,
+        changes=changes,
+        reason=payload.reason,
+        override={
+            "confirm": payload.confirm,
+            "reason_kind": payload.reason_kind,
+            "reason": payload.override_reason,
+        },
+    )
+    return Status(201, session_json(access.get_session(request.user, client_id, session_id)))
