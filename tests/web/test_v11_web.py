@@ -803,3 +803,16 @@ def test_erasing_a_client_removes_their_medical_reviews(world: World) -> None:
     assert response.status_code == 302
     assert not CheckIn.objects.filter(client=world.client).exists()
     assert not MedicalReview.objects.filter(client=world.client).exists()
+
+
+def test_the_emergency_answer_gives_the_number_to_call_only_when_it_is_known(
+    world: World, settings: Any
+) -> None:
+    settings.BACKCARE_EMERGENCY_NUMBER = "112"
+    response, _ = _portal_checkin(world, world.client, red_flags=["saddle_numbness"])
+    calls = [a["href"] for a in tags(response.content, "href") if a["href"].startswith("tel:")]
+    assert calls == ["tel:112"]
+    settings.BACKCARE_EMERGENCY_NUMBER = ""
+    response, _ = _portal_checkin(world, world.client, red_flags=["saddle_numbness"])
+    page = response.content.decode()
+    assert 'data-advice="emergency"' in page and "data-emergency-call" not in page
