@@ -106,10 +106,10 @@ def run_child(argv: list[str], meter: str) -> tuple[float, float, int]:
     return seconds, kib / 1024, code
 
 
-def write_intakes(path: Path, n: int, seed: int) -> None:
+def write_intakes(path: Path, n: int, seed: int, caseload: str) -> None:
     """Stream n synthetic intakes to path as JSON Lines (never all in memory)."""
     with path.open("w", encoding="utf-8") as f:
-        for doc in synthetic_intakes(n, seed):
+        for doc in synthetic_intakes(n, seed, caseload):
             f.write(json.dumps(doc) + "\n")
 
 
@@ -124,8 +124,13 @@ def _measure(argv: list[str], repeat: int, meter: str, what: str) -> tuple[float
     return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
-def throughput(ns: list[int], seed: int, repeat: int, meter: str, tmpdir: str | None) -> None:
-    print(f"\nBatch throughput (seed {seed}, median of {repeat} run(s) per figure)")
+def throughput(
+    ns: list[int], seed: int, repeat: int, meter: str, tmpdir: str | None, caseload: str
+) -> None:
+    print(
+        f"\nBatch throughput ({caseload} caseload, seed {seed}, "
+        f"median of {repeat} run(s) per figure)"
+    )
     cols = (
         f"{'N':>10} | {'floor s':>8} {'floor /s':>10} {'floor MB':>9} | "
         f"{'backcare s':>10} {'backcare /s':>11} {'backcare MB':>11} | {'ratio':>5}"
@@ -136,7 +141,7 @@ def throughput(ns: list[int], seed: int, repeat: int, meter: str, tmpdir: str | 
     with tempfile.TemporaryDirectory(dir=tmpdir) as tmp:
         for n in ns:
             path = Path(tmp) / f"intakes-{n}.jsonl"
-            write_intakes(path, n, seed)
+            write_intakes(path, n, seed, caseload)
             floor_s, floor_mb = _measure(
                 [sys.executable, "-c", FLOOR, str(path)], repeat, meter, f"floor (N={n})"
             )
@@ -263,6 +268,12 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 1_000_000], metavar="N")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--caseload",
+        choices=("synthetic", "varied", "both"),
+        default="synthetic",
+        help="which synthetic caseload (synthetic.py); both: one after the other",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per throughput figure")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--startup-only", action="store_true")
@@ -288,7 +299,9 @@ def main() -> None:
     print(f"peak RSS from: {how}; MB = 2**20 bytes")
     _compile_bytecode()
     if not args.startup_only:
-        throughput(args.n, args.seed, args.repeat, meter, args.tmpdir)
+        caseloads = ("synthetic", "varied") if args.caseload == "both" else (args.caseload,)
+        for caseload in caseloads:
+            throughput(args.n, args.seed, args.repeat, meter, args.tmpdir, caseload)
     if not args.no_startup:
         startup(args.startup_runs, args.tmpdir)
 

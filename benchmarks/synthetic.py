@@ -134,20 +134,52 @@ def synthetic_intake(rng: random.Random) -> dict[str, Any]:
     return doc
 
 
-def synthetic_intakes(n: int, seed: int) -> Iterator[dict[str, Any]]:
-    """n valid intakes, the same for the same (n, seed)."""
+def varied_intake(rng: random.Random) -> dict[str, Any]:
+    """One valid intake of the varied caseload: half as `synthetic_intake`, half with two to
+    four warning signs, STarT Back answers, findings, and often clearances and conditions (the
+    intakes that fire the most rules and share the fewest patterns)."""
+    doc = synthetic_intake(rng)
+    if rng.random() < 0.5:
+        return doc
+    doc["red_flags"] = dict.fromkeys(rng.sample(RED_FLAGS, rng.randint(2, 4)), True)
+    doc["startback"] = [rng.randint(0, 1) for _ in range(8)] + [rng.randint(0, 4)]
+    doc["findings"] = {
+        "muscle_tension": rng.random() < 0.7,
+        "trigger_points": rng.random() < 0.5,
+        "fascial_restriction": rng.random() < 0.4,
+    }
+    if rng.random() < 0.5:
+        doc["conditions"] = rng.sample(CONDITIONS, rng.randint(1, 3))
+    if rng.random() < 0.5:
+        clearances = []
+        for rule in rng.sample(CLEARABLE, rng.randint(1, 3)):
+            day = datetime.date.fromordinal(rng.randint(FIRST_DAY, LAST_DAY))
+            clearances.append({"rule": rule, "date": day.isoformat(), "by": rng.choice(CLEARED_BY)})
+        doc["clearances"] = clearances
+    return doc
+
+
+CASELOADS = {"synthetic": synthetic_intake, "varied": varied_intake}
+
+
+def synthetic_intakes(n: int, seed: int, caseload: str = "synthetic") -> Iterator[dict[str, Any]]:
+    """n valid intakes of the caseload, the same for the same (n, seed, caseload)."""
     rng = random.Random(seed)
+    draw = CASELOADS[caseload]
     for _ in range(n):
-        yield synthetic_intake(rng)
+        yield draw(rng)
 
 
 def main() -> None:
-    if not 2 <= len(sys.argv) <= 3:
-        sys.exit("usage: python benchmarks/synthetic.py N [SEED] > intakes.jsonl")
+    if not 2 <= len(sys.argv) <= 4 or (len(sys.argv) == 4 and sys.argv[3] not in CASELOADS):
+        sys.exit(
+            "usage: python benchmarks/synthetic.py N [SEED [synthetic|varied]] > intakes.jsonl"
+        )
     n = int(sys.argv[1])
-    seed = int(sys.argv[2]) if len(sys.argv) == 3 else 1
+    seed = int(sys.argv[2]) if len(sys.argv) >= 3 else 1
+    caseload = sys.argv[3] if len(sys.argv) == 4 else "synthetic"
     write = sys.stdout.write
-    for doc in synthetic_intakes(n, seed):
+    for doc in synthetic_intakes(n, seed, caseload):
         write(json.dumps(doc) + "\n")
 
 

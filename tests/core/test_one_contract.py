@@ -12,7 +12,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from backcare.core import fastintake, wording
+from backcare.core import wording
+from backcare.core.accelerator import intake_json as fastintake
 from backcare.core.models import Findings, History, Intake, Pain, Pregnancy, RedFlags
 from backcare.core.rules.tables import INTAKE_FIELD_FACTS
 from backcare.core.vocabulary import (

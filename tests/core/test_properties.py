@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from backcare.core.assessment import compose, evaluate
+from backcare.core.assessment import assess
 from backcare.core.models import Intake
 from backcare.core.progress import progress
 from backcare.core.results import dumps_assessment
@@ -25,7 +25,7 @@ from support.strategies import courses, intakes
 
 
 def _assess(doc: dict[str, Any]) -> dict[str, Any]:
-    return compose(evaluate(parse_intake(doc))).to_json()
+    return assess(parse_intake(doc)).to_json()
 
 
 def _pressure_rank(value: str | None) -> int:
@@ -139,17 +139,10 @@ def test_json_round_trips(doc: dict[str, Any]) -> None:
     intake = parse_intake(doc)
     again = parse_intake(json.loads(json.dumps(intake.to_json())))
     assert again == intake
-    answer = compose(evaluate(intake))
+    answer = assess(intake)
     as_json = answer.to_json()
     assert json.loads(json.dumps(as_json)) == as_json
     assert json.loads(dumps_assessment(answer)) == as_json
-    assert json.loads(answer.json_text) == as_json
-
-
-@given(intakes())
-def test_memoised_compose_gives_the_same_answer(doc: dict[str, Any]) -> None:
-    firing = evaluate(parse_intake(doc))
-    assert compose(firing) == compose.__wrapped__(firing)  # type: ignore[attr-defined]
 
 
 @given(courses())

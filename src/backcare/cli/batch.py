@@ -64,7 +64,7 @@ def assess_batch(path: str) -> int:
 
     from pydantic_core import from_json
 
-    from backcare.core.fastintake import answer_line
+    from backcare.core.accelerator import answer_line
     from backcare.core.jsontext import InvalidInput
     from backcare.core.vocabulary import ERROR_SCHEMA
 

@@ -3,7 +3,7 @@
 Start-up matters (`backcare assess FILE` is run once per intake by scripts): each command imports
 the core, and the module that renders its answer (text.py, rulesdoc.py, demo.py, batch.py), only
 when it runs. `backcare assess` uses the core's fast path, which imports no pydantic unless the
-intake needs the exact path (see core/fastintake.py).
+intake needs the exact path (see core/accelerator/).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from backcare.cli.common import (
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    # The fast path imports no pydantic unless the intake needs the exact path (see fastintake).
-    from backcare.core.fastintake import assess_text
+    # No pydantic unless the intake needs the exact path (see core/accelerator).
+    from backcare.core.accelerator import assess_text
     from backcare.core.jsontext import InvalidInput
 
     if args.batch is not None:

@@ -1,7 +1,7 @@
 """Problems, and JSON text parsed strictly: the part of `validation` that needs no pydantic.
 
 `validation` re-exports `Problem`, `InvalidInput` and `parse_json` (the same objects), so either
-module's names may be used; this one exists so that the fast paths (`fastintake`) can parse and
+module's names may be used; this one exists so that the fast paths (`accelerator`) can parse and
 report without importing pydantic.
 """
 

@@ -142,15 +142,9 @@ def visits(course: Course) -> list[Visit]:
 
 
 def _visit_facts(intake: Intake, flags: RedFlags) -> dict[str, Any]:
-    """The intake's facts with these red flags, the pain taken as new (category `acute`).
-
-    Predicates are re-evaluated in full (not through the assessment's guarded walk) after the
-    category is changed, since one of them reads it."""
-    facts = intake_facts(intake.model_copy(update={"red_flags": flags}))
-    facts["category"] = "acute"
-    for predicate in load_tables().predicates:
-        facts[predicate.name] = predicate.when(facts)
-    return facts
+    """The intake's facts with these red flags, the pain taken as new (category `acute`; the
+    predicates are worked out with it, since one of them reads it)."""
+    return intake_facts(intake.model_copy(update={"red_flags": flags}), category="acute")
 
 
 def raised_at(intake: Intake, visit_flags: RedFlags) -> tuple[Rule, ...]:

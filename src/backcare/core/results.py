@@ -9,9 +9,8 @@ wording for the therapist; `text` is the plain-language sentence for the client)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import Any, Literal
 
 from backcare.core.vocabulary import (
@@ -37,12 +36,6 @@ class Finding:
     text: str
     sources: tuple[str, ...]
     therapist_text: str
-    # The finding as compact JSON text, made once: most findings are shared constants, so
-    # `dumps_assessment` can splice them in instead of re-encoding the same sentences.
-    json_text: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "json_text", _encode(self.to_json()))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -97,7 +90,7 @@ class Alert:
         }
 
 
-@dataclass(frozen=True)  # not slots: json_text is cached on the instance
+@dataclass(frozen=True, slots=True)
 class Referral:
     urgency: Urgency
     reasons: tuple[Finding, ...]
@@ -105,22 +98,14 @@ class Referral:
     def to_json(self) -> dict[str, Any]:
         return {"urgency": self.urgency, "reasons": [r.to_json() for r in self.reasons]}
 
-    @cached_property
-    def json_text(self) -> str:
-        return f'{{"urgency":"{self.urgency}","reasons":{_findings_text(self.reasons)}}}'
 
-
-@dataclass(frozen=True)  # not slots: json_text is cached on the instance
+@dataclass(frozen=True, slots=True)
 class TechniqueVerdict:
     verdict: Verdict
     reasons: tuple[Finding, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "reasons": [r.to_json() for r in self.reasons]}
-
-    @cached_property
-    def json_text(self) -> str:
-        return f'{{"verdict":"{self.verdict}","reasons":{_findings_text(self.reasons)}}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +124,7 @@ class Techniques:
         }
 
 
-@dataclass(frozen=True)  # not slots: json_text is cached on the instance
+@dataclass(frozen=True, slots=True)
 class Plan:
     session_minutes: int
     sessions_per_week: int
@@ -158,17 +143,6 @@ class Plan:
             "self_care": [f.to_json() for f in self.self_care],
         }
 
-    @cached_property
-    def json_text(self) -> str:
-        return (
-            f'{{"session_minutes":{self.session_minutes},'
-            f'"sessions_per_week":{self.sessions_per_week},'
-            f'"planned_sessions":{self.planned_sessions},'
-            f'"reassess_after_sessions":{self.reassess_after_sessions},'
-            f'"co_treatments":{_findings_text(self.co_treatments)},'
-            f'"self_care":{_findings_text(self.self_care)}}}'
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class StartBack:
@@ -180,7 +154,7 @@ class StartBack:
         return {"total": self.total, "psychosocial": self.psychosocial, "risk": self.risk}
 
 
-@dataclass(frozen=True)  # not slots: json_text is cached on the instance
+@dataclass(frozen=True, slots=True)
 class Measures:
     pain_category: PainCategory
     pain_severity: PainSeverity
@@ -193,12 +167,8 @@ class Measures:
             "startback": None if self.startback is None else self.startback.to_json(),
         }
 
-    @cached_property
-    def json_text(self) -> str:
-        return _encode(self.to_json())
 
-
-@dataclass(frozen=True)  # not slots: json_text is cached on the instance
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """`backcare.assessment/1`."""
 
@@ -228,11 +198,6 @@ class Assessment:
             "measures": self.measures.to_json(),
             "trace": list(self.trace),
         }
-
-    @cached_property
-    def json_text(self) -> str:
-        """Compact JSON text of `to_json()`, made once per (memoised) assessment."""
-        return dumps_assessment(self)
 
 
 def _number(value: Decimal) -> int | float:
@@ -292,74 +257,6 @@ class Progress:
         }
 
 
-def _findings_text(items: tuple[Finding, ...]) -> str:
-    return "[" + ",".join(f.json_text for f in items) + "]"
-
-
-findings_text = _findings_text
-
-
 def dumps_assessment(a: Assessment) -> str:
-    """`a.to_json()` as compact JSON text, equal to `json.dumps(a.to_json())` once parsed.
-
-    The batch command's hot path: findings are spliced in from their cached text.
-    """
-    t = a.techniques
-    return assessment_text(
-        schema=a.schema,
-        rules_version=_encode(a.rules_version),
-        disposition=a.disposition,
-        referral="null" if a.referral is None else a.referral.json_text,
-        max_pressure=a.max_pressure,
-        techniques=(
-            t.swedish.json_text,
-            t.deep_tissue.json_text,
-            t.trigger_point.json_text,
-            t.myofascial_release.json_text,
-        ),
-        precautions=_findings_text(a.precautions),
-        cleared=cleared_text(a.cleared),
-        plan="null" if a.plan is None else a.plan.json_text,
-        measures=a.measures.json_text,
-        trace=a.trace,
-    )
-
-
-def cleared_text(cleared: tuple[ClearedFinding, ...]) -> str:
-    """The `cleared` list as compact JSON text."""
-    return _encode([c.to_json() for c in cleared]) if cleared else "[]"
-
-
-def assessment_text(
-    *,
-    schema: str,
-    rules_version: str,
-    disposition: str,
-    referral: str,
-    max_pressure: str | None,
-    techniques: tuple[str, str, str, str],
-    precautions: str,
-    cleared: str,
-    plan: str,
-    measures: str,
-    trace: tuple[str, ...],
-) -> str:
-    """An assessment's compact JSON text from its parts' texts (`rules_version` already as JSON,
-    `techniques` the four verdicts in contract order). `dumps_assessment` writes every answer
-    through here, and so does the engine's `evaluate_text` (assessment.py), which needs no
-    Assessment."""
-    swedish, deep_tissue, trigger_point, myofascial_release = techniques
-    # Enum values and rule ids are plain ASCII words: they need no escaping.
-    pressure = "null" if max_pressure is None else '"' + max_pressure + '"'
-    trace_text = '["' + '","'.join(trace) + '"]' if trace else "[]"
-    return (
-        f'{{"schema":"{schema}","rules_version":{rules_version},'
-        f'"disposition":"{disposition}","referral":{referral},'
-        f'"max_pressure":{pressure},'
-        f'"techniques":{{"swedish":{swedish},'
-        f'"deep_tissue":{deep_tissue},'
-        f'"trigger_point":{trigger_point},'
-        f'"myofascial_release":{myofascial_release}}},'
-        f'"precautions":{precautions},"cleared":{cleared},'
-        f'"plan":{plan},"measures":{measures},"trace":{trace_text}}}'
-    )
+    """`a.to_json()` as compact JSON text: the batch command's line (`backcare assess --batch`)."""
+    return _encode(a.to_json())

@@ -106,48 +106,59 @@ def _problems(model: type[BaseModel], error: pydantic.ValidationError) -> list[P
     # alternative's name in the location. Keep only the float alternative ("must be a number").
     errors = [e for e in errors if not any(p in _INT_TAGS for p in e["loc"][-1:])] or errors
     for e in errors:
-        kind, loc, ctx = e["type"], tuple(e["loc"]), e.get("ctx") or {}
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p in _UNION_TAGS))
+        kind, ctx = e["type"], e.get("ctx") or {}
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
         path = _path(loc)
         if kind == "backcare_problems":
             out.extend(Problem(_join(path, sub), message) for sub, message in ctx["problems"])
-            continue
-        if kind == "missing":
-            message = "is required"
-        elif kind == "extra_forbidden":
-            name = str(loc[-1]) if loc else ""
-            close = difflib.get_close_matches(name, _known_fields(model, loc[:-1]), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            message = f"is not a field of this document{hint}"
-        elif kind in _TYPE_MESSAGES:
-            message = f"{_TYPE_MESSAGES[kind]}, not {_describe(e['input'])}"
-        elif kind == "literal_error":
-            message = f"must be one of {ctx['expected']}, not {_describe(e['input'])}"
-        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            words = {
-                "greater_than_equal": "at least",
-                "less_than_equal": "at most",
-                "greater_than": "more than",
-                "less_than": "less than",
-            }[kind]
-            bound = next(iter(v for k, v in ctx.items() if k in ("ge", "le", "gt", "lt")))
-            message = f"must be {words} {bound}, not {_describe(e['input'])}"
-        elif kind == "finite_number":
-            message = "must be a finite number"
-        elif kind in ("too_short", "too_long"):
-            if ctx.get("min_length") == ctx.get("max_length", -1):
-                message = f"must have exactly {ctx['min_length']} items"
-            elif kind == "too_short":
-                n = ctx["min_length"]
-                message = f"must have at least {n} item{'s' if n != 1 else ''}"
-            else:
-                message = f"must have at most {ctx['max_length']} items"
-            if "actual_length" in ctx and isinstance(e["input"], list | tuple | str):
-                message += f" (has {ctx['actual_length']})"
         else:
-            message = e["msg"]
-        out.append(Problem(path, message))
+            out.append(Problem(path, _message(model, e, loc)))
     return out
+
+
+_BOUND_WORDS = {
+    "greater_than_equal": "at least",
+    "less_than_equal": "at most",
+    "greater_than": "more than",
+    "less_than": "less than",
+}
+
+
+def _message(model: type[BaseModel], e: Any, loc: tuple[int | str, ...]) -> str:
+    """One pydantic error in the contract's words."""
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        close = difflib.get_close_matches(name, _known_fields(model, loc[:-1]), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"is not a field of this document{hint}"
+    if kind in _TYPE_MESSAGES:
+        return f"{_TYPE_MESSAGES[kind]}, not {_describe(e['input'])}"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}, not {_describe(e['input'])}"
+    if kind in _BOUND_WORDS:
+        bound = next(iter(v for k, v in ctx.items() if k in ("ge", "le", "gt", "lt")))
+        return f"must be {_BOUND_WORDS[kind]} {bound}, not {_describe(e['input'])}"
+    if kind == "finite_number":
+        return "must be a finite number"
+    if kind in ("too_short", "too_long"):
+        return _length_message(kind, ctx, e["input"])
+    return str(e["msg"])
+
+
+def _length_message(kind: str, ctx: Any, value: Any) -> str:
+    if ctx.get("min_length") == ctx.get("max_length", -1):
+        message = f"must have exactly {ctx['min_length']} items"
+    elif kind == "too_short":
+        n = ctx["min_length"]
+        message = f"must have at least {n} item{'s' if n != 1 else ''}"
+    else:
+        message = f"must have at most {ctx['max_length']} items"
+    if "actual_length" in ctx and isinstance(value, list | tuple | str):
+        message += f" (has {ctx['actual_length']})"
+    return message
 
 
 _INT_TAGS = frozenset({"int", "constrained-int"})

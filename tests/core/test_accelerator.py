@@ -1,25 +1,26 @@
-"""The fast paths agree with the exact ones (Hypothesis).
+"""The accelerator (`core/accelerator/`, used only by `backcare assess`) gives the plain
+engine's answers byte for byte: Hypothesis, exhaustive boundary values and a large seeded corpus.
 
-- `fastintake.intake_facts_from_json` (a hand-written check of parsed intake JSON) accepts only
-  what pydantic accepts, and then gives exactly the facts `intake_facts` gives from the model; it
-  accepts every valid intake of the strategies (or the fast path would never be taken). What it
-  refuses goes to the exact path, so the problems are the exact path's own.
-- `fastintake.assess_text` and `fastintake.answer_line` give what `assess(intake_from_text(..))`
-  gives: the same Assessment and JSON text, or the same problems.
-- The engine's guards (`Condition.guard`) are sound, and the guarded, memoised walk fires the
-  same rules in the same order as a plain walk over every rule of the tables (a reference copy
-  of the engine as it was before guards and memos).
+- `intake_json.field_facts_from_json` (a hand-written check of parsed intake JSON) accepts only
+  what pydantic accepts, and then gives exactly the field facts `field_facts` gives from the
+  model; it accepts every valid intake of the strategies (or the fast path would never be
+  taken). What it refuses goes to the exact path, so the problems are the exact path's own.
+- `assess_text` and `answer_line` give what `assess(intake_from_text(..))` gives: the same
+  Assessment and the same JSON text (`dumps_assessment`), or the same problems.
+- The guarded, memoised walk (`walk.answer_text`) is the plain walk: its guards are sound, its
+  faster closures are the plain ones, and its text is `dumps_assessment(assess(...))` on
+  Hypothesis intakes and on 40,000 seeded intakes of the benchmarks' two caseloads.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import subprocess
 import sys
-from decimal import Decimal
 from functools import partial
-from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,32 +28,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import from_json
 
-from backcare.core.assessment import (
-    FIELD_NAMES,
-    Firing,
-    _stages,
-    assess,
-    compose,
-    evaluate,
-    evaluate_facts,
-    evaluate_text,
-    intake_facts,
-    pain_category,
-)
-from backcare.core.fastintake import answer_line, assess_text, intake_facts_from_json
-from backcare.core.measures.nrs import pain_severity
-from backcare.core.measures.startback import score_startback
+from backcare.core.accelerator import answer_line, assess_text
+from backcare.core.accelerator.conditions import fast_test, guard
+from backcare.core.accelerator.intake_json import field_facts_from_json
+from backcare.core.accelerator.walk import _stages, answer_text, complete_facts, guards
+from backcare.core.assessment import assess, field_facts, intake_facts
 from backcare.core.models import Intake
 from backcare.core.results import Assessment, dumps_assessment
 from backcare.core.rules.tables import clearable_rule_ids, load_tables
 from backcare.core.validation import InvalidInput, intake_from_text, parse_intake
-from backcare.core.vocabulary import (
-    DISPOSITION_SEVERITY,
-    PRESSURE_ORDER,
-    PROCEEDING,
-    TECHNIQUES,
-    URGENCY_SEVERITY,
-)
 from support.strategies import CONDITIONS, MEDICATIONS, PRESSURES, REGIONS, intakes
 
 PARSE = partial(from_json, allow_inf_nan=False)
@@ -82,18 +66,17 @@ def _check_fast_agrees(doc: Any) -> None:
     """The fast check accepts only what the exact path accepts, with the same facts; what it
     refuses, the fast entry points hand to the exact path, and answer as it does."""
     exact = _exact(doc)
-    found = intake_facts_from_json(copy.deepcopy(doc))
+    found = field_facts_from_json(copy.deepcopy(doc))
     if found is None:
         _check_refusal_is_the_exact_answer(doc, exact)
         return
     assert isinstance(exact, Intake), (doc, exact)
-    facts, visit, clearances = found
-    model_facts = intake_facts(exact)
-    assert _facts_without_clearances(facts) == _facts_without_clearances(model_facts)
+    facts, clearances = found
+    assert _facts_without_clearances(facts) == _facts_without_clearances(field_facts(exact))
     assert {
         rule: (c.date.isoformat(), c.by, c.note) for c in exact.clearances for rule in (c.rule,)
     } == clearances
-    assert evaluate_facts(facts, visit, clearances) == evaluate(exact)
+    assert answer_text(facts, complete_facts(facts), clearances) == dumps_assessment(assess(exact))
 
 
 def _check_refusal_is_the_exact_answer(doc: Any, exact: Any) -> None:
@@ -106,7 +89,7 @@ def _check_refusal_is_the_exact_answer(doc: Any, exact: Any) -> None:
         assert expected == assess(exact), (doc, expected)
     assert _outcome(assess_text, text) == expected, doc
     line = _outcome(lambda r: answer_line(r, PARSE), text.encode())
-    assert line == (expected.json_text if isinstance(expected, Assessment) else expected), doc
+    assert line == (dumps_assessment(expected) if isinstance(expected, Assessment) else expected)
 
 
 # --- valid intakes ------------------------------------------------------------------------
@@ -114,7 +97,7 @@ def _check_refusal_is_the_exact_answer(doc: Any, exact: Any) -> None:
 
 @given(intakes())
 def test_every_valid_intake_takes_the_fast_path_with_the_models_facts(doc: dict[str, Any]) -> None:
-    found = intake_facts_from_json(copy.deepcopy(doc))
+    found = field_facts_from_json(copy.deepcopy(doc))
     assert found is not None, doc
     _check_fast_agrees(doc)
 
@@ -125,19 +108,10 @@ def test_fast_answers_are_the_exact_answers(doc: dict[str, Any]) -> None:
     exact = assess(intake_from_text(text))
     assert assess_text(text) == exact
     assert assess_text(text.encode()) == exact
-    assert answer_line(text.encode(), PARSE) == exact.json_text
-    assert answer_line(json.dumps(doc, ensure_ascii=False).encode(), PARSE) == exact.json_text
-
-
-@given(intakes())
-def test_evaluate_text_is_the_composed_answer(doc: dict[str, Any]) -> None:
-    found = intake_facts_from_json(doc)
-    assert found is not None
-    facts, visit, clearances = found
-    firing = evaluate_facts(dict(facts, fired=[], recommended=set()), set(visit), clearances)
-    assert evaluate_text(facts, visit, clearances) == compose(firing).json_text
-    assert compose(firing).json_text == dumps_assessment(compose.__wrapped__(firing))  # type: ignore[attr-defined]
-    assert json.loads(compose(firing).json_text) == compose(firing).to_json()
+    line = dumps_assessment(exact)
+    assert answer_line(text.encode(), PARSE) == line
+    assert answer_line(json.dumps(doc, ensure_ascii=False).encode(), PARSE) == line
+    assert json.loads(line) == exact.to_json()
 
 
 # --- corrupted intakes --------------------------------------------------------------------
@@ -253,7 +227,7 @@ FULL = {  # every field of the contract given, most with a value the rules read
 
 def test_the_full_intake_is_valid_and_takes_the_fast_path() -> None:
     assert isinstance(_exact(FULL), Intake)
-    assert intake_facts_from_json(copy.deepcopy(FULL)) is not None
+    assert field_facts_from_json(copy.deepcopy(FULL)) is not None
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _leaves(FULL)], ids=str)
@@ -295,7 +269,7 @@ def test_corrupted_text_gets_the_exact_paths_answer_or_problems(
         assert fast == exact and line == exact
     else:
         assert fast == assess(exact)
-        assert line == assess(exact).json_text
+        assert line == dumps_assessment(assess(exact))
 
 
 TEXT_EDITS = [
@@ -348,7 +322,7 @@ def test_edge_documents(text: str) -> None:
         assert _outcome(lambda r: answer_line(r, PARSE), raw) == exact
     else:
         assert assess_text(raw) == assess(exact)
-        assert answer_line(raw, PARSE) == assess(exact).json_text
+        assert answer_line(raw, PARSE) == dumps_assessment(assess(exact))
 
 
 def test_invalid_utf8_gets_the_exact_paths_problem() -> None:
@@ -361,7 +335,7 @@ def test_invalid_utf8_gets_the_exact_paths_problem() -> None:
 def test_the_fast_path_imports_no_pydantic() -> None:
     code = (
         "import sys, json\n"
-        "from backcare.core.fastintake import assess_text\n"
+        "from backcare.core.accelerator import assess_text\n"
         "doc = {'schema': 'backcare.intake/1', 'age': 40,"
         " 'pain': {'intensity': 4, 'duration_weeks': 20, 'regions': ['lumbar']}}\n"
         "assess_text(json.dumps(doc)).to_json()\n"
@@ -371,140 +345,33 @@ def test_the_fast_path_imports_no_pydantic() -> None:
     assert done.stdout.strip() == "[]"
 
 
-# --- the engine: guards and memos ---------------------------------------------------------
+# --- the walk: guards, closures, memos and text -------------------------------------------
 
 
-def _reference_firing(intake: Intake) -> Firing:
-    """The engine as it was before guards and memos: every rule of every table tested in
-    order, the §1 measures and predicates computed as then."""
+def _conditions() -> list[Any]:
     t = load_tables()
-    facts: dict[str, Any] = dict(zip(FIELD_NAMES, attrgetter(*FIELD_NAMES)(intake), strict=True))
-    duration = intake.pain.duration_weeks
-    facts["category"] = pain_category(duration)
-    facts["severity"] = pain_severity(intake.pain.intensity)
-    facts["onset_age"] = Decimal(intake.age) - Decimal(repr(duration)) / Decimal(52)
-    score = None if intake.startback is None else score_startback(intake.startback)
-    facts["startback_risk"] = None if score is None else score.risk
-    facts["max_pressure"] = None
-    facts["recommended"] = set()
-    facts["fired"] = trace = []
-    for p in t.predicates:
-        facts[p.name] = bool(p.when.test(facts))
-    clearances = {c.rule: c for c in intake.clearances}
-    disposition, urgency = 0, -1
-    referral: list[str] = []
-    cleared = []
-    for r in t.referral_rules:
-        if not r.when.test(facts):
-            continue
-        trace.append(r.id)
-        c = clearances.get(r.id) if r.clearable else None
-        if c is not None:
-            cleared.append((r.id, c.date.isoformat(), c.by, c.note))
-            continue
-        referral.append(r.id)
-        disposition = max(disposition, DISPOSITION_SEVERITY[str(r.disposition)])
-        urgency = max(urgency, URGENCY_SEVERITY[str(r.urgency)])
-    preference = intake.preferences.pressure
-    limits = []
-    precautions = []
-    for r in t.precautions:
-        if not r.when.test(facts):
-            continue
-        trace.append(r.id)
-        cap = preference if r.cap == "preference" else r.cap
-        limits.append(
-            (r.id, None if cap is None or cap == "none" else PRESSURE_ORDER[cap], r.avoid)
-        )
-        if r.precaution:
-            precautions.append(r.id)
-            disposition = max(disposition, DISPOSITION_SEVERITY["proceed_with_precautions"])
-    by_rank = {v: k for k, v in DISPOSITION_SEVERITY.items()}
-    urgency_name = {v: k for k, v in URGENCY_SEVERITY.items()}[urgency] if referral else None
-    common: dict[str, Any] = {
-        "disposition": by_rank[disposition],
-        "urgency": urgency_name,
-        "referral": tuple(referral),
-        "cleared": tuple(cleared),
-        "precautions": tuple(precautions),
-        "preference": preference,
-        "pain_category": facts["category"],
-        "pain_severity": facts["severity"],
-        "startback": None if score is None else (score.total, score.psychosocial, score.risk),
-    }
-    if by_rank[disposition] not in PROCEEDING:
-        avoid_all = ("avoid", tuple(referral))
-        return Firing(
-            trace=tuple(trace),
-            max_pressure=None,
-            verdicts=(avoid_all,) * 4,
-            co_treatments=None,
-            self_care=(),
-            plan_values=(),
-            **common,
-        )
-    limit = min((rank for _, rank, _ in limits if rank is not None), default=2)
-    facts["max_pressure"] = max_pressure = ("light", "medium", "firm")[limit]
-    avoided = {}
-    for technique in TECHNIQUES:
-        minimum = PRESSURE_ORDER[t.technique_minimum[technique]]
-        why = tuple(
-            rid
-            for rid, rank, avoid in limits
-            if (rank is not None and rank < minimum) or technique in avoid
-        )
-        if why:
-            avoided[technique] = why
-    because: dict[str, str] = {}
-    for r in t.techniques:
-        fits = str(r.technique)
-        if fits in avoided or not r.when.test(facts):
-            continue
-        trace.append(r.id)
-        facts["recommended"].add(fits)
-        because.setdefault(fits, r.id)
-    verdicts = tuple(
-        ("avoid", avoided[x])
-        if x in avoided
-        else ("recommended", (because[x],))
-        if x in because
-        else ("suitable", ())
-        for x in TECHNIQUES
-    )
-    values: list[tuple[str, int]] = []
-    lists: dict[str, list[str]] = {"co_treatments": [], "self_care": [], "none": []}
-    for r in t.plan:
-        if not r.when.test(facts):
-            continue
-        trace.append(r.id)
-        values += r.plan_values.items()
-        lists[str(r.plan_list)].append(r.id)
-    return Firing(
-        trace=tuple(trace),
-        max_pressure=max_pressure,
-        verdicts=verdicts,
-        co_treatments=tuple(lists["co_treatments"]),
-        self_care=tuple(lists["self_care"]),
-        plan_values=tuple(values),
-        **common,
-    )
-
-
-@given(intakes())
-def test_the_guarded_memoised_engine_is_the_plain_one(doc: dict[str, Any]) -> None:
-    intake = parse_intake(doc)
-    assert evaluate(intake) == _reference_firing(intake)
+    return [p.when for p in t.predicates] + [r.when for r in t.assessment_rules]
 
 
 @given(intakes())
 def test_every_guard_holds_whenever_its_condition_does(doc: dict[str, Any]) -> None:
     facts = intake_facts(parse_intake(doc))
-    facts["max_pressure"] = "light"  # any value: guards never rest on it (checked below)
-    t = load_tables()
-    for condition in [p.when for p in t.predicates] + [r.when for r in t.assessment_rules]:
-        if condition.guard is None or not condition.test(facts):
-            continue
-        assert any(_holds(atom, facts) for atom in condition.guard), condition.source
+    for max_pressure in ("light", "firm"):
+        facts["max_pressure"] = max_pressure  # guards never rest on it (checked below)
+        for condition in _conditions():
+            found = guard(condition)
+            if found is None or not condition.test(facts):
+                continue
+            assert any(_holds(atom, facts) for atom in found), condition.source
+
+
+@given(intakes())
+def test_the_faster_closures_are_the_plain_ones(doc: dict[str, Any]) -> None:
+    facts = intake_facts(parse_intake(doc))
+    for max_pressure in (None, "light", "medium", "firm"):
+        facts["max_pressure"] = max_pressure
+        for condition in _conditions():
+            assert bool(fast_test(condition)(facts)) == condition(facts), condition.source
 
 
 def _holds(atom: tuple[str, str, Any], facts: dict[str, Any]) -> bool:
@@ -521,12 +388,38 @@ def _holds(atom: tuple[str, str, Any], facts: dict[str, Any]) -> bool:
 def test_guards_rest_only_on_facts_known_before_the_walk() -> None:
     """A guard on a fact the walk changes (max_pressure, recommended, fired) is not used: such
     a rule is always tested (TQ-SWEDISH-FIT reads max_pressure, CT-PHYSIO-RADICULAR fired)."""
-    stages = _stages()
     t = load_tables()
-    conditions = [p.when for p in t.predicates] + [r.when for r in t.assessment_rules]
-    walked = {"max_pressure", "recommended", "fired"}
     ids = [p.name for p in t.predicates] + [r.id for r in t.assessment_rules]
-    for number, condition in enumerate(conditions):
-        if condition.guard is not None and any(a[1] in walked for a in condition.guard):
-            assert number in stages.unguarded, ids[number]
-    assert {"TQ-SWEDISH-FIT", "CT-PHYSIO-RADICULAR"} <= {ids[n] for n in stages.unguarded}
+    walked = {"max_pressure", "recommended", "fired"}
+    used = guards()
+    for number, condition in enumerate(_conditions()):
+        found = guard(condition)
+        if found is not None and any(a[1] in walked for a in found):
+            assert used[number] is None, ids[number]
+            assert number in _stages().unguarded, ids[number]
+    unguarded = {ids[n] for n in _stages().unguarded}
+    assert {"TQ-SWEDISH-FIT", "CT-PHYSIO-RADICULAR"} <= unguarded
+    # Most rules are guarded, or the accelerator would accelerate nothing.
+    assert len(unguarded) < len(ids) / 3
+
+
+def _synthetic() -> Any:
+    path = Path(__file__).parents[2] / "benchmarks" / "synthetic.py"
+    spec = importlib.util.spec_from_file_location("synthetic", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("caseload", ["synthetic", "varied"])
+def test_a_large_seeded_corpus_gets_the_plain_engines_bytes(caseload: str) -> None:
+    """20,000 intakes of each of the benchmarks' caseloads (seed 29), each as the batch reads
+    it: every line's text is the plain engine's, and the corpus reaches every disposition."""
+    dispositions = set()
+    for doc in _synthetic().synthetic_intakes(20_000, 29, caseload):
+        raw = json.dumps(doc).encode()
+        expected = dumps_assessment(assess(intake_from_text(raw)))
+        assert answer_line(raw, PARSE) == expected, doc
+        dispositions.add(json.loads(expected)["disposition"])
+    assert len(dispositions) == 5

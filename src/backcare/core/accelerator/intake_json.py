@@ -1,16 +1,13 @@
-"""Intake JSON to an answer without pydantic, for the hot paths (`backcare assess`, `--batch`).
+"""The fast intake check: parsed intake JSON to the engine's field facts without pydantic.
 
-`intake_facts_from_json(data)` checks parsed JSON against `backcare.intake/1` by hand and, when
-the document is surely valid, returns the facts `assessment.evaluate_facts` reads, exactly as
-`assessment.intake_facts` would make them from the validated `Intake` model. On anything else
+`field_facts_from_json(data)` checks parsed JSON against `backcare.intake/1` by hand and, when
+the document is surely valid, returns the intake's field facts, exactly as
+`assessment.field_facts` would make them from the validated `Intake` model. On anything else
 -- an error of any kind, or merely something it does not handle -- it returns None, and the
 caller takes the exact path (`validation`, pydantic), which finds every problem with its path and
 message. So this check never has to explain a refusal: it may refuse more than the contract
-does, never less (tests/core/test_fastintake.py checks it against pydantic with Hypothesis,
+does, never less (tests/core/test_accelerator.py checks it against pydantic with Hypothesis,
 on valid intakes and on single-field corruptions).
-
-`assess_text(text)` is `assess(intake_from_text(text))` on this path: the same Assessment (so
-the same JSON text, byte for byte), or InvalidInput with the exact path's problems.
 """
 
 from __future__ import annotations
@@ -20,17 +17,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any, get_args
 
-from backcare.core.assessment import (
-    FIELD_NAMES,
-    Clearances,
-    assess,
-    compose,
-    evaluate_facts,
-    evaluate_text,
-)
-from backcare.core.assessment import complete_facts as _complete_facts
-from backcare.core.jsontext import InvalidInput, parse_json
-from backcare.core.results import Assessment
+from backcare.core.assessment import FIELD_NAMES, Clearances
 from backcare.core.rules.tables import clearable_rule_ids
 from backcare.core.vocabulary import (
     INTAKE_SCHEMA,
@@ -202,13 +189,13 @@ def _startback(value: Any) -> tuple[int, ...] | None:
     return tuple(value)
 
 
-def intake_facts_from_json(
+def field_facts_from_json(
     data: Any, keys: int | None = None
-) -> tuple[dict[str, Any], set[int], Clearances] | None:
-    """For a surely valid intake (parsed JSON): its facts as `complete_facts` leaves them, the
-    rules to visit, and its clearances by rule id; None whenever the exact path must decide.
+) -> tuple[dict[str, Any], Clearances] | None:
+    """For a surely valid intake (parsed JSON): its field facts and its clearances by rule id;
+    None whenever the exact path must decide.
 
-    `keys`, if given, is how many keys the JSON text can hold at most (see `_colons`): a
+    `keys`, if given, is how many keys the JSON text can hold at most (see `colons`): a
     document whose objects hold fewer had a key twice, which the parser let through.
     """
     try:
@@ -217,9 +204,8 @@ def intake_facts_from_json(
         return None
     if keys is not None and found != keys:
         return None
-    visit = _complete_facts(facts)
     clearances = facts["clearances"]
-    return facts, visit, dict(clearances) if clearances else _NO_CLEARANCES
+    return facts, dict(clearances) if clearances else _NO_CLEARANCES
 
 
 _NO_CLEARANCES: Clearances = {}
@@ -354,59 +340,7 @@ _OPTIONAL: dict[str, Callable[[Any, dict[str, Any]], int]] = {
 }
 
 
-def assess_text(text: str | bytes) -> Assessment:
-    """`assess(intake_from_text(text))`: the same Assessment or the same InvalidInput, sooner.
-
-    The document is parsed exactly (`parse_json`: no repeated key, no NaN); the exact path takes
-    over whenever the fast check is in doubt.
-    """
-    found = None
-    try:
-        data = parse_json(text)
-    except InvalidInput:
-        pass  # the exact path says so, in its own words
-    else:
-        found = intake_facts_from_json(data)
-    if found is None:
-        from backcare.core.validation import intake_from_text
-
-        return assess(intake_from_text(text))
-    return compose(evaluate_facts(*found))
-
-
-def answer_line(raw: bytes, parse: Callable[[bytes], Any]) -> str:
-    """One line of `backcare assess --batch`: `assess(intake_from_text(raw)).json_text`, the
-    same text or the same InvalidInput, several times sooner.
-
-    `parse` reads JSON text with no backslash in it; pass `pydantic_core.from_json` (with
-    allow_inf_nan=False), the parser `intake_from_text` uses for such text: whatever it raises,
-    the exact path decides. It keeps the last of a repeated key, so the document's keys are
-    counted (`_colons`) against those its objects hold. Text with a backslash (an escape could
-    spell a key two ways) is parsed exactly.
-    """
-    found = None
-    if b"\\" not in raw:
-        try:
-            data = parse(raw)
-        except Exception:  # any doubt: the exact path decides below
-            pass
-        else:
-            found = intake_facts_from_json(data, _colons(raw))
-    else:
-        try:
-            data = parse_json(raw)
-        except InvalidInput:
-            pass
-        else:
-            found = intake_facts_from_json(data)
-    if found is None:
-        from backcare.core.validation import intake_from_text
-
-        return assess(intake_from_text(raw)).json_text
-    return evaluate_text(*found)
-
-
-def _colons(raw: bytes) -> int:
+def colons(raw: bytes) -> int:
     """An upper bound on the keys of JSON text without a backslash: every key is followed by
     one colon, and any other colon is inside a string. Objects that hold exactly this many keys
     had none repeated and no colon in a string; any other count goes to the exact path."""
