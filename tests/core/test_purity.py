@@ -114,3 +114,22 @@ def test_the_import_contracts_catch_a_core_module_that_imports_django(tmp_path: 
     result = _lint_imports(tmp_path, pythonpath=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "backcare.core.leak -> django (l.1)" in result.stdout, result.stdout
+
+
+def test_the_import_contracts_catch_a_page_that_uses_the_accelerator(tmp_path: Path) -> None:
+    """Only the command line may use the core's accelerator: a web module that imports it must
+    fail the contracts (every other surface runs the plain walk, core/assessment.py)."""
+    shutil.copytree(
+        REPO / "src" / "backcare",
+        tmp_path / "backcare",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (tmp_path / "backcare" / "clinic" / "quick.py").write_text(
+        "from backcare.core.accelerator import assess_text  # not for pages\n"
+    )
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    result = _lint_imports(tmp_path, pythonpath=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "backcare.clinic.quick -> backcare.core.accelerator (l.1)" in result.stdout, (
+        result.stdout
+    )
