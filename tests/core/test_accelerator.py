@@ -5,7 +5,7 @@ engine's answers byte for byte: Hypothesis, exhaustive boundary values and a lar
   what pydantic accepts, and then gives exactly the field facts `field_facts` gives from the
   model; it accepts every valid intake of the strategies (or the fast path would never be
   taken). What it refuses goes to the exact path, so the problems are the exact path's own.
-- `assess_text` and `answer_line` give what `assess(intake_from_text(..))` gives: the same
+- `assess_text` and `batch_answerer` give what `assess(intake_from_text(..))` gives: the same
   Assessment and the same JSON text (`dumps_assessment`), or the same problems.
 - The guarded, memoised walk (`walk.answer_text`) is the plain walk: its guards are sound, its
   faster closures are the plain ones, and its text is `dumps_assessment(assess(...))` on
@@ -28,7 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import from_json
 
-from backcare.core.accelerator import answer_line, assess_text
+from backcare.core.accelerator import assess_text, batch_answerer
 from backcare.core.accelerator.conditions import fast_test, guard
 from backcare.core.accelerator.intake_json import field_facts_from_json
 from backcare.core.accelerator.walk import _stages, answer_text, complete_facts, guards
@@ -40,6 +40,12 @@ from backcare.core.validation import InvalidInput, intake_from_text, parse_intak
 from support.strategies import CONDITIONS, MEDICATIONS, PRESSURES, REGIONS, intakes
 
 PARSE = partial(from_json, allow_inf_nan=False)
+ANSWER = batch_answerer(PARSE)
+
+
+def _line(raw: bytes) -> str:
+    """The batch's answer to one line, as text (the batch writes these UTF-8 bytes)."""
+    return ANSWER(raw).decode("utf-8")
 
 
 def _outcome(fn: Any, arg: Any) -> Any:
@@ -76,11 +82,12 @@ def _check_fast_agrees(doc: Any) -> None:
     assert {
         rule: (c.date.isoformat(), c.by, c.note) for c in exact.clearances for rule in (c.rule,)
     } == clearances
-    assert answer_text(facts, complete_facts(facts), clearances) == dumps_assessment(assess(exact))
+    answer = answer_text(facts, complete_facts(facts), clearances)
+    assert answer.decode() == dumps_assessment(assess(exact))
 
 
 def _check_refusal_is_the_exact_answer(doc: Any, exact: Any) -> None:
-    """A refusal is no verdict: `assess_text` and `answer_line` must then give what the exact
+    """A refusal is no verdict: `assess_text` and `batch_answerer` must then give what the exact
     path gives for the same text (the Assessment and its JSON text, or the same problems), and
     a document the exact path accepts must be answered as `assess` answers its Intake."""
     text = json.dumps(doc)
@@ -88,7 +95,7 @@ def _check_refusal_is_the_exact_answer(doc: Any, exact: Any) -> None:
     if isinstance(exact, Intake):
         assert expected == assess(exact), (doc, expected)
     assert _outcome(assess_text, text) == expected, doc
-    line = _outcome(lambda r: answer_line(r, PARSE), text.encode())
+    line = _outcome(_line, text.encode())
     assert line == (dumps_assessment(expected) if isinstance(expected, Assessment) else expected)
 
 
@@ -109,8 +116,8 @@ def test_fast_answers_are_the_exact_answers(doc: dict[str, Any]) -> None:
     assert assess_text(text) == exact
     assert assess_text(text.encode()) == exact
     line = dumps_assessment(exact)
-    assert answer_line(text.encode(), PARSE) == line
-    assert answer_line(json.dumps(doc, ensure_ascii=False).encode(), PARSE) == line
+    assert _line(text.encode()) == line
+    assert _line(json.dumps(doc, ensure_ascii=False).encode()) == line
     assert json.loads(line) == exact.to_json()
 
 
@@ -264,7 +271,7 @@ def test_corrupted_text_gets_the_exact_paths_answer_or_problems(
     raw = edit(text).encode("utf-8", "surrogatepass")
     exact = _outcome(intake_from_text, raw)
     fast = _outcome(assess_text, raw)
-    line = _outcome(lambda r: answer_line(r, PARSE), raw)
+    line = _outcome(_line, raw)
     if isinstance(exact, list | tuple):
         assert fast == exact and line == exact
     else:
@@ -319,17 +326,17 @@ def test_edge_documents(text: str) -> None:
     exact = _outcome(intake_from_text, raw)
     if isinstance(exact, list | tuple):
         assert _outcome(assess_text, raw) == exact
-        assert _outcome(lambda r: answer_line(r, PARSE), raw) == exact
+        assert _outcome(_line, raw) == exact
     else:
         assert assess_text(raw) == assess(exact)
-        assert answer_line(raw, PARSE) == dumps_assessment(assess(exact))
+        assert _line(raw) == dumps_assessment(assess(exact))
 
 
 def test_invalid_utf8_gets_the_exact_paths_problem() -> None:
     raw = b'{"schema": "backcare.intake/1", "by": "\xff"}'
     exact = _outcome(intake_from_text, raw)
     assert _outcome(assess_text, raw) == exact
-    assert _outcome(lambda r: answer_line(r, PARSE), raw) == exact
+    assert _outcome(_line, raw) == exact
 
 
 def test_the_fast_path_imports_no_pydantic() -> None:
@@ -420,6 +427,6 @@ def test_a_large_seeded_corpus_gets_the_plain_engines_bytes(caseload: str) -> No
     for doc in _synthetic().synthetic_intakes(20_000, 29, caseload):
         raw = json.dumps(doc).encode()
         expected = dumps_assessment(assess(intake_from_text(raw)))
-        assert answer_line(raw, PARSE) == expected, doc
+        assert ANSWER(raw) == expected.encode(), doc
         dispositions.add(json.loads(expected)["disposition"])
     assert len(dispositions) == 5

@@ -64,27 +64,27 @@ def assess_batch(path: str) -> int:
 
     from pydantic_core import from_json
 
-    from backcare.core.accelerator import answer_line
+    from backcare.core.accelerator import batch_answerer
     from backcare.core.jsontext import InvalidInput
     from backcare.core.vocabulary import ERROR_SCHEMA
 
     # The parser `intake_from_text` uses for text without escapes (pydantic's), NaN refused.
-    parse = partial(from_json, allow_inf_nan=False)
+    answer = batch_answerer(partial(from_json, allow_inf_nan=False))
     lines, size = _lines(path)
     bar = _ProgressBar(size)
     write = sys.stdout.buffer.write
     invalid = 0
     done_bytes = 0
     number = 0
-    pending: list[str] = []
+    pending: list[bytes] = []
     add = pending.append
     try:
         for number, raw in enumerate(lines, 1):
             done_bytes += len(raw)
             try:
-                if not raw.strip():
+                if raw.isspace():  # a file's lines are never empty
                     raise InvalidInput([_blank_line()])
-                add(answer_line(raw, parse))
+                add(answer(raw))
             except InvalidInput as exc:
                 invalid += 1
                 add(
@@ -94,19 +94,19 @@ def assess_batch(path: str) -> int:
                             "line": number,
                             "errors": [p.to_json() for p in exc.problems],
                         }
-                    )
+                    ).encode()
                 )
             if number % _CHUNK == 0:
-                pending.append("")  # for the last line's newline
-                write("\n".join(pending).encode("utf-8"))
+                pending.append(b"")  # for the last line's newline
+                write(b"\n".join(pending))
                 pending.clear()
                 if number % 1024 == 0:
                     bar.update(number, done_bytes)
     finally:
         # Every answer made so far is written, even if a later line failed.
         if pending:
-            pending.append("")
-            write("\n".join(pending).encode("utf-8"))
+            pending.append(b"")
+            write(b"\n".join(pending))
     bar.update(number, done_bytes, final=True)
     sys.stdout.flush()
     if invalid:

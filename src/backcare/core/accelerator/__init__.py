@@ -11,7 +11,7 @@ bytes, held to it by tests/core/test_accelerator.py (Hypothesis and a large seed
 - `text`: the answer's JSON text spliced from its parts' texts.
 
 A single intake (`assess_text`) is checked here and then assessed by the plain engine; only the
-batch (`answer_line`) runs the accelerated walk.
+batch (`batch_answerer`) runs the accelerated walk.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from backcare.core.accelerator.intake_json import colons, field_facts_from_json
+from backcare.core.accelerator.intake_json import field_facts_from_json
 from backcare.core.assessment import assess, assess_facts, with_measures
 from backcare.core.jsontext import InvalidInput, parse_json
 from backcare.core.results import dumps_assessment
@@ -49,37 +49,40 @@ def assess_text(text: str | bytes) -> Assessment:
     return assess_facts(with_measures(fields), clearances)
 
 
-def answer_line(raw: bytes, parse: Callable[[bytes], Any]) -> str:
-    """One line of `backcare assess --batch`: `dumps_assessment(assess(intake_from_text(raw)))`,
-    the same text or the same InvalidInput, several times sooner.
+def batch_answerer(parse: Callable[[bytes], Any]) -> Callable[[bytes], bytes]:
+    """The answer to one line of `backcare assess --batch`, as UTF-8 bytes:
+    `dumps_assessment(assess(intake_from_text(raw))).encode()`, the same text or the same
+    InvalidInput, several times sooner.
 
     `parse` reads JSON text with no backslash in it; pass `pydantic_core.from_json` (with
     allow_inf_nan=False), the parser `intake_from_text` uses for such text: whatever it raises,
     the exact path decides. It keeps the last of a repeated key, so the document's keys are
-    counted (`colons`) against those its objects hold. Text with a backslash (an escape could
+    counted (by their colons) against those its objects hold. Text with a backslash (an escape could
     spell a key two ways) is parsed exactly.
     """
     from backcare.core.accelerator.walk import answer_text, complete_facts
 
-    found = None
-    if b"\\" not in raw:
-        try:
-            data = parse(raw)
-        except Exception:  # any doubt: the exact path decides below
-            pass
+    def answer(raw: bytes) -> bytes:
+        found = None
+        if b"\\" not in raw:
+            try:
+                data = parse(raw)
+            except Exception:  # any doubt: the exact path decides below
+                pass
+            else:
+                found = field_facts_from_json(data, raw.count(b":"))
         else:
-            found = field_facts_from_json(data, colons(raw))
-    else:
-        try:
-            data = parse_json(raw)
-        except InvalidInput:
-            pass
-        else:
-            found = field_facts_from_json(data)
-    if found is None:
-        from backcare.core.validation import intake_from_text
+            try:
+                data = parse_json(raw)
+            except InvalidInput:
+                pass
+            else:
+                found = field_facts_from_json(data)
+        if found is None:
+            from backcare.core.validation import intake_from_text
 
-        return dumps_assessment(assess(intake_from_text(raw)))
-    facts, clearances = found
-    visit = complete_facts(facts)
-    return answer_text(facts, visit, clearances)
+            return dumps_assessment(assess(intake_from_text(raw))).encode()
+        facts, clearances = found
+        return answer_text(facts, complete_facts(facts), clearances)
+
+    return answer

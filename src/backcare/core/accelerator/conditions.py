@@ -189,3 +189,21 @@ def _getter_op_constant(get: Getter, op: ast.cmpop, value: Any) -> Getter | None
         ast.LtE: lambda f: get(f) <= value,
     }
     return tests.get(type(op))
+
+
+def compared_constants(condition: Condition, name: str) -> set[Any] | None:
+    """The constants the (undotted) fact `name` is compared with in the condition; None if it
+    is read in any other way (a truth test, a chain, a comparison with another fact)."""
+    tree = parse_condition(condition.source)
+    reads = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name)
+    found: set[Any] = set()
+    compared = 0
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+            continue
+        left, right = node.left, node.comparators[0]
+        for fact, other in ((left, right), (right, left)):
+            if isinstance(fact, ast.Name) and fact.id == name and isinstance(other, ast.Constant):
+                found.add(other.value)
+                compared += 1
+    return found if compared == reads else None

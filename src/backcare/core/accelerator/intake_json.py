@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, get_args
 
 from backcare.core.assessment import FIELD_NAMES, Clearances
@@ -163,14 +164,13 @@ def _clearances(value: Any, facts: dict[str, Any]) -> int:
         rule, when, by = item["rule"], item["date"], item["by"]
         if type(rule) is not str or rule not in clearable:
             raise _Refuse
-        if type(when) is not str or not when.isascii() or not _DATE.fullmatch(when):
+        if type(when) is not str or not _real_date(when):
             raise _Refuse
-        on = date.fromisoformat(when).isoformat()  # ValueError: not a real date
         by = _text(by, 200)
         if not by.strip():
             raise _Refuse
         note = _text(item.get("note", ""), 2000)
-        out.append((rule, (on, by, note)))
+        out.append((rule, (when, by, note)))
         keys += len(item)
     if len({rule for rule, _ in out}) != len(out):
         raise _Refuse
@@ -178,15 +178,30 @@ def _clearances(value: Any, facts: dict[str, Any]) -> int:
     return keys
 
 
+@lru_cache(maxsize=1024)  # clearances name a few hundred days
+def _real_date(text: str) -> bool:
+    """YYYY-MM-DD, a real day (the model's `date`, written back the same way)."""
+    if not text.isascii() or not _DATE.fullmatch(text):
+        return False
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:  # not a real date
+        return False
+
+
 def _startback(value: Any) -> tuple[int, ...] | None:
+    """Nine answers: items 1-8 are 0 or 1, item 9 is 0-4 (ints, not bools: checked by type)."""
     if value is None:
         return None
-    if type(value) is not list or len(value) != 9:
+    if type(value) is not list or len(value) != 9 or set(map(type, value)) != _JUST_INT:
         raise _Refuse
-    for i, answer in enumerate(value):
-        if type(answer) is not int or not 0 <= answer <= (4 if i == 8 else 1):
-            raise _Refuse
+    if not _ZERO_ONE.issuperset(value[:8]) or not 0 <= value[8] <= 4:
+        raise _Refuse
     return tuple(value)
+
+
+_JUST_INT = {int}
+_ZERO_ONE = frozenset({0, 1})
 
 
 def field_facts_from_json(
@@ -195,8 +210,10 @@ def field_facts_from_json(
     """For a surely valid intake (parsed JSON): its field facts and its clearances by rule id;
     None whenever the exact path must decide.
 
-    `keys`, if given, is how many keys the JSON text can hold at most (see `colons`): a
-    document whose objects hold fewer had a key twice, which the parser let through.
+    `keys`, if given, is how many keys the JSON text can hold at most: for text without a
+    backslash, its colons (every key is followed by one, and any other colon is inside a
+    string). A document whose objects hold a different count had a key twice, which the parser
+    let through, or a colon in a string: either way the exact path decides.
     """
     try:
         facts, found = _field_facts(data)
@@ -338,10 +355,3 @@ _OPTIONAL: dict[str, Callable[[Any, dict[str, Any]], int]] = {
     "startback": _startback_field,
     "clearances": _clearances,
 }
-
-
-def colons(raw: bytes) -> int:
-    """An upper bound on the keys of JSON text without a backslash: every key is followed by
-    one colon, and any other colon is inside a string. Objects that hold exactly this many keys
-    had none repeated and no colon in a string; any other count goes to the exact path."""
-    return raw.count(b":")

@@ -2,8 +2,11 @@
 
 The parts of an answer repeat far more than whole answers do (a finding is a constant; a
 verdict, a referral or a plan is one of a few hundred), so each part's compact JSON text is
-made once (bounded memos) and the answer is spliced from them. The result is
-`results.dumps_assessment(assess(intake))` byte for byte (tests/core/test_accelerator.py).
+made once (bounded memos) and the answer is spliced from them. Texts are UTF-8 bytes, as the
+batch writes them: joining bytes is a copy, where joining and then encoding text (some findings
+hold non-ASCII characters) cost more than the rest of the answer. The result is
+`results.dumps_assessment(assess(intake)).encode()` byte for byte
+(tests/core/test_accelerator.py).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from functools import cache, lru_cache
 from backcare.core.assessment import finding
 from backcare.core.rules.tables import load_tables
 from backcare.core.rules.text import PLACEHOLDER
+from backcare.core.vocabulary import ASSESSMENT_SCHEMA
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _MEMO_SIZE = 512
 
 # The one fact a §2-§5 rule's text may name (PREF-PRESSURE: the client's preferred pressure);
@@ -23,14 +27,19 @@ _MEMO_SIZE = 512
 PREFERENCE = "preferences.pressure"
 
 
-@lru_cache(maxsize=1)
+def _encode(value: object) -> bytes:
+    return _encode_text(value).encode()
+
+
+@cache
 def names_preference() -> frozenset[str]:
     """The §2-§5 rules whose texts name the preference. Refuses tables whose texts name any
-    other fact: the memos here would not know to key on it."""
+    other fact, or a rule outside §4 that names it: the memos (walk.py) would not know to key
+    on it."""
     found = set()
     for rule in load_tables().assessment_rules:
         named = set(PLACEHOLDER.findall(rule.text + rule.therapist_text))
-        if named - {PREFERENCE}:
+        if named - {PREFERENCE} or (named and rule.section != "precaution"):
             raise NotImplementedError(f"{rule.id} names {named}: teach core/accelerator")
         if named:
             found.add(rule.id)
@@ -38,50 +47,62 @@ def names_preference() -> frozenset[str]:
 
 
 @cache  # one per rule (and pressure, for the few that name it)
-def finding_text(rule_id: str, preference: str | None) -> str:
+def finding_text(rule_id: str, preference: str | None) -> bytes:
     rule = load_tables().rule(rule_id)
     return _encode(finding(rule, {PREFERENCE: preference}).to_json())
 
 
-def findings_text(rule_ids: tuple[str, ...], preference: str | None) -> str:
+def findings_text(rule_ids: tuple[str, ...], preference: str | None) -> bytes:
     named = names_preference()
-    return (
-        "[" + ",".join(finding_text(r, preference if r in named else None) for r in rule_ids) + "]"
+    return b"[%s]" % b",".join(
+        finding_text(r, preference if r in named else None) for r in rule_ids
     )
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
-def verdict_text(verdict: str, rule_ids: tuple[str, ...], preference: str | None) -> str:
-    return f'{{"verdict":"{verdict}","reasons":{findings_text(rule_ids, preference)}}}'
+def verdict_text(verdict: str, rule_ids: tuple[str, ...], preference: str | None) -> bytes:
+    return b'{"verdict":"%s","reasons":%s}' % (
+        verdict.encode(),
+        findings_text(rule_ids, preference),
+    )
+
+
+def referral_text(urgency: str, reasons: bytes) -> bytes:
+    """The referral object, from its findings' text (a JSON list)."""
+    return b'{"urgency":"%s","reasons":%s}' % (urgency.encode(), reasons)
+
+
+def avoid_all_text(reasons: bytes) -> bytes:
+    """A technique's verdict when massage may not proceed: avoid, for the referral's reasons."""
+    return b'{"verdict":"avoid","reasons":%s}' % reasons
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
-def referral_text(urgency: str, rule_ids: tuple[str, ...]) -> str:
-    return f'{{"urgency":"{urgency}","reasons":{findings_text(rule_ids, None)}}}'
-
-
-@lru_cache(maxsize=_MEMO_SIZE)
-def precautions_text(rule_ids: tuple[str, ...]) -> str:
+def precautions_text(rule_ids: tuple[str, ...]) -> bytes:
     return findings_text(rule_ids, None)
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
 def plan_text(
     co_treatments: tuple[str, ...], self_care: tuple[str, ...], values: tuple[tuple[str, int], ...]
-) -> str:
+) -> bytes:
     numbers = dict(values)  # a later rule's number overrides an earlier one's
     return (
-        f'{{"session_minutes":{numbers["session_minutes"]},'
-        f'"sessions_per_week":{numbers["sessions_per_week"]},'
-        f'"planned_sessions":{numbers["planned_sessions"]},'
-        f'"reassess_after_sessions":{numbers["reassess_after_sessions"]},'
-        f'"co_treatments":{findings_text(co_treatments, None)},'
-        f'"self_care":{findings_text(self_care, None)}}}'
+        b'{"session_minutes":%d,"sessions_per_week":%d,"planned_sessions":%d,'
+        b'"reassess_after_sessions":%d,"co_treatments":%s,"self_care":%s}'
+        % (
+            numbers["session_minutes"],
+            numbers["sessions_per_week"],
+            numbers["planned_sessions"],
+            numbers["reassess_after_sessions"],
+            findings_text(co_treatments, None),
+            findings_text(self_care, None),
+        )
     )
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
-def measures_text(category: str, severity: str, startback: tuple[int, int, str] | None) -> str:
+def measures_text(category: str, severity: str, startback: tuple[int, int, str] | None) -> bytes:
     return _encode(
         {
             "pain_category": category,
@@ -96,8 +117,8 @@ def measures_text(category: str, severity: str, startback: tuple[int, int, str] 
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
-def _cleared_head(rule_id: str) -> str:
-    """A cleared finding's text up to its clearance: `{"rule":..,..,"therapist_text":..,`."""
+def _cleared_head(rule_id: str) -> bytes:
+    """A cleared finding's text up to its clearance: `{"rule":..,..,"therapist_text":..`."""
     rule = load_tables().rule(rule_id)
     return _encode(
         {
@@ -109,53 +130,70 @@ def _cleared_head(rule_id: str) -> str:
     )[:-1]
 
 
-def cleared_text(cleared: tuple[tuple[str, str, str, str], ...]) -> str:
+def cleared_text(cleared: tuple[tuple[str, str, str, str], ...]) -> bytes:
     """The `cleared` list from (rule, date, by, note) tuples."""
     if not cleared:
-        return "[]"
-    return (
-        "["
-        + ",".join(
-            f'{_cleared_head(rule)},"cleared_on":"{on}","cleared_by":{_encode(by)},'
-            f'"note":{_encode(note)}}}'
-            for rule, on, by, note in cleared
-        )
-        + "]"
+        return b"[]"
+    return b"[%s]" % b",".join(
+        b'%s,"cleared_on":"%s","cleared_by":%s,"note":%s}'
+        % (_cleared_head(rule), on.encode(), _encode(by), _encode(note))
+        for rule, on, by, note in cleared
     )
 
 
-@lru_cache(maxsize=1)
-def rules_version_text() -> str:
-    return _encode(load_tables().version)
+@cache
+def _head() -> bytes:
+    return b'{"schema":%s,"rules_version":%s,"disposition":"' % (
+        _encode(ASSESSMENT_SCHEMA),
+        _encode(load_tables().version),
+    )
+
+
+_PRESSURE = {None: b"null", "light": b'"light"', "medium": b'"medium"', "firm": b'"firm"'}
 
 
 def assessment_text(
     *,
-    schema: str,
     disposition: str,
-    referral: str,
+    referral: bytes,
     max_pressure: str | None,
-    techniques: tuple[str, str, str, str],
-    precautions: str,
-    cleared: str,
-    plan: str,
-    measures: str,
-    trace: tuple[str, ...],
-) -> str:
+    techniques: tuple[bytes, bytes, bytes, bytes],
+    precautions: bytes,
+    cleared: bytes,
+    plan: bytes,
+    measures: bytes,
+    trace: list[str],
+) -> bytes:
     """An assessment's compact JSON text from its parts' texts (`techniques`: the four
     verdicts in contract order), keys in the contract's order."""
     swedish, deep_tissue, trigger_point, myofascial_release = techniques
-    # Enum values, dates and rule ids are plain ASCII words: they need no escaping.
-    pressure = "null" if max_pressure is None else '"' + max_pressure + '"'
-    trace_text = '["' + '","'.join(trace) + '"]' if trace else "[]"
-    return (
-        f'{{"schema":"{schema}","rules_version":{rules_version_text()},'
-        f'"disposition":"{disposition}","referral":{referral},'
-        f'"max_pressure":{pressure},'
-        f'"techniques":{{"swedish":{swedish},'
-        f'"deep_tissue":{deep_tissue},'
-        f'"trigger_point":{trigger_point},'
-        f'"myofascial_release":{myofascial_release}}},'
-        f'"precautions":{precautions},"cleared":{cleared},'
-        f'"plan":{plan},"measures":{measures},"trace":{trace_text}}}'
+    # Enum values and rule ids are plain ASCII words: they need no escaping.
+    return b"".join(
+        (
+            _head(),
+            disposition.encode(),
+            b'","referral":',
+            referral,
+            b',"max_pressure":',
+            _PRESSURE[max_pressure],
+            b',"techniques":{"swedish":',
+            swedish,
+            b',"deep_tissue":',
+            deep_tissue,
+            b',"trigger_point":',
+            trigger_point,
+            b',"myofascial_release":',
+            myofascial_release,
+            b'},"precautions":',
+            precautions,
+            b',"cleared":',
+            cleared,
+            b',"plan":',
+            plan,
+            b',"measures":',
+            measures,
+            b',"trace":',
+            b'["%s"]' % '","'.join(trace).encode() if trace else b"[]",
+            b"}",
+        )
     )

@@ -18,19 +18,19 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import is_not, itemgetter
 from typing import Any, NamedTuple, cast
 
 from backcare.core.accelerator import text
-from backcare.core.accelerator.conditions import Atom, fast_test, guard
+from backcare.core.accelerator.conditions import Atom, compared_constants, fast_test, guard
 from backcare.core.assessment import Clearances, onset_age, pain_category
 from backcare.core.measures.nrs import pain_severity
 from backcare.core.measures.startback import StartBackScore, score_startback
 from backcare.core.rules.tables import load_tables
 from backcare.core.vocabulary import (
-    ASSESSMENT_SCHEMA,
     DISPOSITION_SEVERITY,
     PRESSURE_ORDER,
     PROCEEDING,
@@ -67,7 +67,11 @@ def complete_facts(facts: dict[str, Any]) -> set[int]:
     duration = facts["pain.duration_weeks"]
     facts["category"] = pain_category(duration)
     facts["severity"] = _SEVERITY[facts["pain.intensity"]]
-    facts["onset_age"] = onset_age(facts["age"], duration)
+    facts["onset_age"] = (
+        _onset_age(facts["age"], duration)
+        if _stages().onset_whole_years
+        else onset_age(facts["age"], duration)
+    )
     answers = facts["startback"]
     score = None if answers is None else _startback_score(answers)
     facts["startback_score"] = score
@@ -94,6 +98,19 @@ def complete_facts(facts: dict[str, Any]) -> set[int]:
         else:
             facts[name] = False
     return visit
+
+
+def _onset_age(age: int, duration: float) -> float | Decimal:
+    """§1's onset age where the tables only compare it with whole years: a float, unless it
+    is within a millionth of a whole year (the float is then not surely on the same side of
+    it as the exact value), when it is `assessment.onset_age`'s Decimal. The float is off the
+    exact value by less than 1e-12 for any duration the contract allows; a Decimal costs a
+    tenth of the whole walk."""
+    approx = age - duration / 52
+    fraction = approx % 1
+    if 1e-6 < fraction < 1 - 1e-6:
+        return approx
+    return onset_age(age, duration)
 
 
 def _tuple_getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -136,6 +153,7 @@ class _Stages:
     equal_get: Callable[[Mapping[str, Any]], tuple[Any, ...]]
     equal_visit: tuple[dict[Any, frozenset[int]], ...]
     contains_visit: tuple[tuple[str, dict[Any, frozenset[int]]], ...]
+    onset_whole_years: bool  # every condition compares onset_age with whole years only
 
 
 def _usable(atom: Atom, predicates: frozenset[str]) -> bool:
@@ -236,98 +254,121 @@ def _stages() -> _Stages:
         equal_get=_tuple_getter(tuple(equal)),
         equal_visit=tuple(equal.values()),
         contains_visit=tuple(contains.items()),
+        onset_whole_years=all(
+            found is not None and all(type(c) is int for c in found)
+            for found in (compared_constants(condition, "onset_age") for condition in conditions)
+        ),
     )
 
 
-class _Referred(NamedTuple):
-    """What §2-§4 decided for one pattern of fired rules."""
+class _Referral(NamedTuple):
+    """What §2-§3 decided for one pattern of fired (and cleared) referral rules."""
 
     trace: tuple[str, ...]
-    disposition: str
+    severity: int  # the disposition's rank, before §4
     referral: tuple[str, ...]  # uncleared §2/§3 rule ids
     cleared: tuple[str, ...]  # cleared rule ids, in trace order
-    max_pressure: Pressure | None  # None: massage may not proceed
+    reasons: bytes  # the referral's findings as a JSON list
+    text: bytes  # the referral object (null: none)
+
+
+class _Limits(NamedTuple):
+    """What §4 decided for one pattern of fired precaution rules (and the preference)."""
+
+    trace: tuple[str, ...]
+    precaution: bool  # a precaution fired: at least "proceed with precautions"
+    max_pressure: Pressure  # if massage may proceed
     avoided: tuple[tuple[str, tuple[str, ...]], ...]  # (technique, the rules that avoid it)
     avoided_names: frozenset[str]
-    referral_text: str
-    precautions_text: str
+    precautions_text: bytes
 
 
 class _Fitted(NamedTuple):
     """The four verdicts' texts, and the fit rules that fired."""
 
     trace: tuple[str, ...]
-    text: tuple[str, str, str, str]
+    text: tuple[bytes, bytes, bytes, bytes]
 
 
 class _Planned(NamedTuple):
     """The plan's text, and the plan rules that fired."""
 
     trace: tuple[str, ...]
-    text: str
+    text: bytes
 
 
-_NO_PLAN = _Planned((), "null")
+_NO_PLAN = _Planned((), b"null")
 
 
-def answer_text(facts: dict[str, Any], visit: set[int], clearances: Clearances) -> str:
-    """The assessment's JSON text, for facts made by `complete_facts` (which returned
+def answer_text(facts: dict[str, Any], visit: set[int], clearances: Clearances) -> bytes:
+    """The assessment's JSON text (UTF-8), for facts made by `complete_facts` (which returned
     `visit`); `clearances`: the intake's, by rule id."""
-    referred, fitted, planned = _walk(facts, visit, clearances)
-    cleared = referred.cleared
+    referral, limits, disposition, fitted, planned = _walk(facts, visit, clearances)
     score = facts["startback_score"]
     return text.assessment_text(
-        schema=ASSESSMENT_SCHEMA,
-        disposition=referred.disposition,
-        referral=referred.referral_text,
-        max_pressure=referred.max_pressure,
+        disposition=_DISPOSITION_BY_SEVERITY[disposition],
+        referral=referral.text,
+        max_pressure=limits.max_pressure if disposition in _PROCEEDING else None,
         techniques=fitted.text,
-        precautions=referred.precautions_text,
-        cleared=text.cleared_text(tuple((rule, *clearances[rule]) for rule in cleared)),
+        precautions=limits.precautions_text,
+        cleared=(
+            text.cleared_text(tuple((rule, *clearances[rule]) for rule in referral.cleared))
+            if referral.cleared
+            else b"[]"
+        ),
         plan=planned.text,
         measures=text.measures_text(
             facts["category"],
             facts["severity"],
             None if score is None else (score.total, score.psychosocial, score.risk),
         ),
-        trace=referred.trace + fitted.trace + planned.trace,
+        trace=facts["fired"],  # every rule that fired, as it fired
     )
 
 
 def _walk(
     facts: dict[str, Any], visit: set[int], clearances: Clearances
-) -> tuple[_Referred, _Fitted, _Planned]:
+) -> tuple[_Referral, _Limits, int, _Fitted, _Planned]:
     """Test the rules numbered in `visit`, in trace order, and look up what the ones that fired
     decide. Only the tests run per intake; the rest is memoised by the numbers of the rules
-    that fired."""
+    that fired. §2-§3 and §4 are memoised apart: their patterns combine freely."""
     stages = _stages()
     tests, ids = stages.tests, stages.ids
     trace: list[str] = facts["fired"]
     fire = trace.append
     order = sorted(visit)
-    p, _, c, f, _ = stages.starts
-    cut_c, cut_f = bisect_left(order, c), bisect_left(order, f)
+    p, r, c, f, _ = stages.starts
+    cut_r, cut_c, cut_f = bisect_left(order, r), bisect_left(order, c), bisect_left(order, f)
 
     # §2-§4: which rules fire (the trace grows as they do: a condition may read it).
-    fired: list[int] = []
-    for number in order[bisect_left(order, p) : cut_c]:
+    referred: list[int] = []
+    for number in order[bisect_left(order, p) : cut_r]:
         if tests[number](facts):
-            fired.append(number)
+            referred.append(number)
+            fire(ids[number])
+    capped: list[int] = []
+    for number in order[cut_r:cut_c]:
+        if tests[number](facts):
+            capped.append(number)
             fire(ids[number])
     preference = facts["preferences.pressure"]
-    if preference is not None and stages.name_preference.isdisjoint(fired):
+    if preference is not None and stages.name_preference.isdisjoint(capped):
         preference = None  # no rule that fired depends on it
     cleared: tuple[int, ...] = ()
     if clearances:
         clearable = stages.clearable
-        cleared = tuple(n for n in fired if clearable[n] and ids[n] in clearances)
-    referred = _referred(tuple(fired), preference, cleared)
-    if referred.max_pressure is None:
-        return referred, _no_massage(referred.referral, preference), _NO_PLAN
+        cleared = tuple(n for n in referred if clearable[n] and ids[n] in clearances)
+    referral = _referral(tuple(referred), cleared)
+    limits = _limits(tuple(capped), preference)
+    disposition = referral.severity
+    if limits.precaution and disposition < _PROCEED_WITH_PRECAUTIONS:
+        disposition = _PROCEED_WITH_PRECAUTIONS
+    if disposition not in _PROCEEDING:
+        return referral, limits, disposition, _no_massage(referral.reasons), _NO_PLAN
 
     # §5: fit rules (one whose technique is avoided does not fire), then the plan rules.
-    facts["max_pressure"] = referred.max_pressure
-    avoided = referred.avoided_names
+    facts["max_pressure"] = limits.max_pressure
+    avoided = limits.avoided_names
     recommended: set[str] = facts["recommended"]
     techniques = stages.techniques
     fits: list[int] = []
@@ -344,72 +385,62 @@ def _walk(
             fire(ids[number])
             plan.append(number)
     return (
-        referred,
-        _fitted(referred.avoided, tuple(fits), preference),
+        referral,
+        limits,
+        disposition,
+        _fitted(limits.avoided, tuple(fits), preference),
         _planned(tuple(plan)),
     )
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
-def _referred(
-    fired: tuple[int, ...], preference: Pressure | None, cleared: tuple[int, ...]
-) -> _Referred:
-    """§2-§4's decision from the numbers of the rules that fired, in trace order, the preference
-    and the numbers of those a clearance clears."""
+def _referral(fired: tuple[int, ...], cleared: tuple[int, ...]) -> _Referral:
+    """§2-§3's decision from the numbers of the referral rules that fired, in trace order, and
+    of those a clearance clears."""
     stages = _stages()
-    p, r, _, _, _ = stages.starts
-    disposition = 0
+    p = stages.starts[0]
+    severity = 0
     urgency = -1
     referral: list[str] = []
     cleared_ids: list[str] = []
+    for number in fired:
+        rule_id, _, rule_disposition, rule_urgency = stages.referral[number - p]
+        if number in cleared:
+            cleared_ids.append(rule_id)
+            continue
+        referral.append(rule_id)
+        severity = max(severity, rule_disposition)
+        urgency = max(urgency, rule_urgency)
+    reasons = text.findings_text(tuple(referral), None)
+    return _Referral(
+        trace=tuple(stages.ids[n] for n in fired),
+        severity=severity,
+        referral=tuple(referral),
+        cleared=tuple(cleared_ids),
+        reasons=reasons,
+        text=text.referral_text(_URGENCY_BY_SEVERITY[urgency], reasons) if referral else b"null",
+    )
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _limits(fired: tuple[int, ...], preference: Pressure | None) -> _Limits:
+    """§4's decision from the numbers of the precaution rules that fired, in trace order, and
+    the preference (PREF-PRESSURE's cap): the pressure limit if massage may proceed, and the
+    techniques avoided with their reasons."""
+    stages = _stages()
+    r = stages.starts[1]
     # (rule id, cap rank or None, techniques it avoids by name), in table order
     limits: list[tuple[str, int | None, tuple[str, ...]]] = []
     precautions: list[str] = []
     for number in fired:
-        if number < r:
-            rule_id, _, rule_disposition, rule_urgency = stages.referral[number - p]
-            if number in cleared:
-                cleared_ids.append(rule_id)
-                continue
-            referral.append(rule_id)
-            disposition = max(disposition, rule_disposition)
-            urgency = max(urgency, rule_urgency)
-            continue
         rule_id, rule_cap, precaution, avoid = stages.precautions[number - r]
         cap = preference if rule_cap == "preference" else rule_cap
         limits.append((rule_id, None if cap is None or cap == "none" else _RANK[cap], avoid))
         if precaution:
             precautions.append(rule_id)
-            disposition = max(disposition, _PROCEED_WITH_PRECAUTIONS)
-    max_pressure, avoided = _limits(disposition, limits, stages.minimum)
-    return _Referred(
-        trace=tuple(stages.ids[n] for n in fired),
-        disposition=_DISPOSITION_BY_SEVERITY[disposition],
-        referral=tuple(referral),
-        cleared=tuple(cleared_ids),
-        max_pressure=max_pressure,
-        avoided=avoided,
-        avoided_names=frozenset(t for t, _ in avoided),
-        referral_text=(
-            text.referral_text(_URGENCY_BY_SEVERITY[urgency], tuple(referral))
-            if referral
-            else "null"
-        ),
-        precautions_text=text.precautions_text(tuple(precautions)),
-    )
-
-
-def _limits(
-    disposition: int,
-    limits: list[tuple[str, int | None, tuple[str, ...]]],
-    minimum: tuple[tuple[str, int], ...],
-) -> tuple[Pressure | None, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """The pressure limit (None: no massage) and the avoided techniques with their reasons."""
-    if disposition not in _PROCEEDING:
-        return None, ()
     limit = min((rank for _, rank, _ in limits if rank is not None), default=_RANK["firm"])
     avoided = []
-    for technique, needs in minimum:
+    for technique, needs in stages.minimum:
         why = tuple(
             rid
             for rid, cap_rank, avoid in limits
@@ -417,7 +448,14 @@ def _limits(
         )
         if why:
             avoided.append((technique, why))
-    return _PRESSURES[limit], tuple(avoided)
+    return _Limits(
+        trace=tuple(stages.ids[n] for n in fired),
+        precaution=bool(precautions),
+        max_pressure=_PRESSURES[limit],
+        avoided=tuple(avoided),
+        avoided_names=frozenset(t for t, _ in avoided),
+        precautions_text=text.precautions_text(tuple(precautions)),
+    )
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
@@ -447,13 +485,13 @@ def _fitted(
     return _Fitted(tuple(trace), _verdicts_text(verdicts, preference))
 
 
-def _no_massage(referral: tuple[str, ...], preference: Pressure | None) -> _Fitted:
+def _no_massage(reasons: bytes) -> _Fitted:
     """§5 when massage may not proceed: every technique avoided for the referral's reasons."""
-    avoid = text.verdict_text("avoid", referral, preference)
+    avoid = text.avoid_all_text(reasons)
     return _Fitted((), (avoid, avoid, avoid, avoid))
 
 
-def _verdicts_text(verdicts: Any, preference: Pressure | None) -> tuple[str, str, str, str]:
+def _verdicts_text(verdicts: Any, preference: Pressure | None) -> tuple[bytes, bytes, bytes, bytes]:
     swedish, deep, trigger, mfr = (
         text.verdict_text(verdict, why, preference) for verdict, why in verdicts
     )
