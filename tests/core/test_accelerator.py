@@ -430,3 +430,27 @@ def test_a_large_seeded_corpus_gets_the_plain_engines_bytes(caseload: str) -> No
         assert ANSWER(raw) == expected.encode(), doc
         dispositions.add(json.loads(expected)["disposition"])
     assert len(dispositions) == 5
+
+
+@pytest.mark.parametrize("age", [35, 36, 45, 46, 47, 80])
+@pytest.mark.parametrize(
+    "weeks", [0, 0.01, 51.99, 52, 52.01, 103.99, 104, 104.01, 520, 1e-9, 13.0, 12.99]
+)
+def test_onset_age_on_and_near_a_whole_year_gets_the_plain_answer(age: int, weeks: float) -> None:
+    """The walk uses a float onset age away from whole years and the exact Decimal near them
+    (§1; inflammatory_pattern compares it with 35 and 45): on the boundary and a hundredth of a
+    week either side, with every other feature of the pattern present, the bytes agree."""
+    doc = {
+        "schema": "backcare.intake/1",
+        "age": age,
+        "pain": {
+            "intensity": 5,
+            "duration_weeks": weeks,
+            "regions": ["lumbar", "gluteal"],
+            "wakes_second_half_of_night": True,
+            "better_with_movement": True,
+        },
+        "history": {"family_spondyloarthritis": True},
+    }
+    raw = json.dumps(doc).encode()
+    assert ANSWER(raw) == dumps_assessment(assess(intake_from_text(raw))).encode()
