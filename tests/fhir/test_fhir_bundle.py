@@ -3,10 +3,8 @@ self-contained (every reference resolves), stable, and only ever the caller's cl
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -15,10 +13,9 @@ from fhir.resources.R4B.bundle import Bundle
 from backcare.audit.models import AuditEvent
 from backcare.clinic import actions
 from backcare.clinic.course import state_of
-from backcare.core.validation import parse_intake
 from backcare.fhir.bundle import client_bundle
-from support import AFTER_THE_FACT
-from support.world import INTAKE, SESSION_VALUES, World, add_client, browser_for
+from support.courses import CourseOf
+from support.world import INTAKE, World, browser_for
 
 CANCER_HISTORY = INTAKE | {
     "age": 58,
@@ -43,48 +40,29 @@ def _references(node: Any) -> list[str]:
 def _course_client(world: World) -> Any:
     """A client with history: two intakes (the second with a red flag), amended and signed
     sessions with side effects and a new warning sign, check-ins with measurements."""
-    client = add_client(world.therapist, "Zoë Ødegaard")
-    actions.record_intake(
-        by=world.therapist,
-        client=client,
-        intake=parse_intake(CANCER_HISTORY),
-        baseline_rmdq=12,
-        baseline_odi=Decimal("34.0"),
-        baseline_peg=Decimal("6.3"),
+    return (
+        CourseOf(world.therapist, "Zoë Ødegaard")
+        .intake(INTAKE)
+        .intake(CANCER_HISTORY, rmdq=12, odi="34.0", peg="6.3")
+        .session(
+            "2026-02-01",
+            side_effects=["soreness", "bruising"],
+            side_effect_hours="30",
+            sign=True,
+            amend={"pain_after": 3},
+            reason="Typo",
+        )
+        .session("2026-02-08", new_red_flags=["fever"])
+        .checkin(
+            "2026-02-10",
+            pain=4,
+            peg="4.7",
+            rmdq=9,
+            side_effects=("dizziness",),
+            red_flags=("calf_pain_swelling",),
+        )
+        .client
     )
-    first = actions.record_session(
-        override=AFTER_THE_FACT,
-        by=world.therapist,
-        client=client,
-        when=dt.date(2026, 2, 1),
-        values=SESSION_VALUES
-        | {"side_effects": ["soreness", "bruising"], "side_effect_hours": Decimal("30")},
-    )
-    actions.sign_session(by=world.therapist, session=first)
-    actions.amend_session(
-        by=world.therapist, session=first, changes={"pain_after": 3}, reason="Typo"
-    )
-    actions.record_session(
-        override=AFTER_THE_FACT,
-        by=world.therapist,
-        client=client,
-        when=dt.date(2026, 2, 8),
-        values=SESSION_VALUES | {"new_red_flags": ["fever"]},
-    )
-    actions.record_checkin(
-        by=world.therapist,
-        client=client,
-        when=dt.date(2026, 2, 10),
-        pain=4,
-        peg=Decimal("4.7"),
-        rmdq=9,
-        odi=None,
-        side_effects=["dizziness"],
-        side_effect_hours=None,
-        red_flags=["calf_pain_swelling"],
-        source="therapist",
-    )
-    return client
 
 
 def test_the_bundle_is_valid_r4_and_self_contained(world: World) -> None:

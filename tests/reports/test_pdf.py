@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from backcare.clinic import actions
 from backcare.clinic.course import client_progress
 from backcare.clinic.models import Client
 from backcare.core.rules.tables import load_tables
-from backcare.core.validation import parse_intake
 from backcare.core.wording import (
     ALERT_NAME,
     NEXT_STEP,
@@ -28,6 +26,7 @@ from backcare.core.wording import (
 )
 from backcare.reports.pdf import DISCLAIMER, font_files, progress_report_pdf, referral_letter_pdf
 from support import AFTER_THE_FACT
+from support.courses import CourseOf
 from support.world import INTAKE, SESSION_VALUES, World, add_client
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -67,57 +66,27 @@ def pdf_info(content: bytes, tmp_path: Path) -> dict[str, str]:
 def a_course(world: World, name: str = "Carol Course") -> Client:
     """A client with baseline disability scores, two sessions (the first signed and amended),
     and a check-in with scores between them."""
-    client = actions.create_client(
-        by=world.therapist, therapist=world.therapist.therapist, full_name=name
+    return (
+        CourseOf(world.therapist, name)
+        .intake(INTAKE, rmdq=12, odi="40", peg="6.3")
+        .session(
+            "2026-01-05",
+            sign=True,
+            amend={"pain_after": 3},
+            reason="Pain after was misread from the form.",
+        )
+        .checkin("2026-01-09", pain=4, rmdq=8, odi="30", peg="4.5")
+        .session(
+            "2026-01-12",
+            pain_before=5,
+            pain_after=2,
+            techniques=["swedish"],
+            pressure="light",
+            side_effects=["soreness"],
+            side_effect_hours="24",
+        )
+        .client
     )
-    actions.record_intake(
-        by=world.therapist,
-        client=client,
-        intake=parse_intake(INTAKE),
-        baseline_rmdq=12,
-        baseline_odi=Decimal("40"),
-        baseline_peg=Decimal("6.3"),
-    )
-    first = actions.record_session(
-        override=AFTER_THE_FACT,
-        by=world.therapist,
-        client=client,
-        when=dt.date(2026, 1, 5),
-        values=dict(SESSION_VALUES),
-    )
-    actions.sign_session(by=world.therapist, session=first)
-    actions.amend_session(
-        by=world.therapist,
-        session=first,
-        changes={"pain_after": 3},
-        reason="Pain after was misread from the form.",
-    )
-    actions.record_checkin(
-        by=world.therapist,
-        client=client,
-        when=dt.date(2026, 1, 9),
-        pain=4,
-        rmdq=8,
-        odi=Decimal("30"),
-        peg=Decimal("4.5"),
-        source="therapist",
-    )
-    actions.record_session(
-        override=AFTER_THE_FACT,
-        by=world.therapist,
-        client=client,
-        when=dt.date(2026, 1, 12),
-        values=SESSION_VALUES
-        | {
-            "pain_before": 5,
-            "pain_after": 2,
-            "techniques": ["swedish"],
-            "pressure": "light",
-            "side_effects": ["soreness"],
-            "side_effect_hours": Decimal("24"),
-        },
-    )
-    return client
 
 
 def test_the_progress_report_says_who_what_and_where_the_course_stands(
