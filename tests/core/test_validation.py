@@ -155,22 +155,44 @@ def test_the_document_must_be_an_object(document: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "fragment"),
+    ("text", "path", "fragment"),
     [
-        ('{"age": 1, "age": 2}', "appears twice"),
-        ('{"pain": {"intensity": 1, "intensity": 2}}', "appears twice"),
-        ('{"age": NaN}', "not a number"),
-        ('{"age": Infinity}', "not a number"),
-        ("{", "not valid JSON"),
-        ("", "not valid JSON"),
-        (b"\xff\xfe{", ""),
+        ('{"age": 1, "age": 2}', "", "appears twice"),
+        ('{"pain": {"intensity": 1, "intensity": 2}}', "", "appears twice"),
+        ('{"age": NaN}', "age", "NaN is not a number"),
+        ('{"age": Infinity}', "age", "Infinity is not a number"),
+        ('{"pain": {"regions": [1, -Infinity]}}', "pain.regions[1]", "-Infinity is not a number"),
+        ("{", "", "not valid JSON"),
+        ("", "", "not valid JSON"),
+        (b"\xff\xfe{", "", ""),
+        ("[" * 65 + "]" * 65, "", "nested more than 64 levels deep"),
+        ('{"a":' * 5000 + "1" + "}" * 5000, "", "nested more than 64 levels deep"),
+        ("[" * 100_000, "", "nested more than 64 levels deep"),
     ],
 )
-def test_json_that_plain_parsers_accept_is_refused_too(text: str | bytes, fragment: str) -> None:
+def test_json_that_plain_parsers_accept_is_refused_too(
+    text: str | bytes, path: str, fragment: str
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_json(text)
     (problem,) = caught.value.problems
-    assert problem.path == "" and fragment in problem.message
+    assert problem.path == path and fragment in problem.message
+
+
+def test_nesting_up_to_the_limit_is_parsed_and_brackets_in_text_do_not_count() -> None:
+    assert parse_json("[" * 64 + "]" * 64) is not None
+    assert parse_json(json.dumps({"a": "[" * 1000 + '\\"' + "{" * 1000})) == {
+        "a": "[" * 1000 + '\\"' + "{" * 1000
+    }
+
+
+def test_nan_and_infinity_are_each_refused_with_their_path() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_json('{"age": NaN, "pain": {"intensity": Infinity}}')
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("age", "NaN is not a number in JSON"),
+        ("pain.intensity", "Infinity is not a number in JSON"),
+    ]
 
 
 @pytest.mark.parametrize(

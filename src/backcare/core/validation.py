@@ -3,8 +3,9 @@
 A problem is `{"path": "pain.intensity", "message": "..."}`: the path in the contract's own
 spelling (`red_flags.sadle_numbness`, `sessions[2].date`, `""` for the document itself) and a
 plain-language reason. Nothing is guessed or silently dropped: unknown keys, wrong types (a bool
-is not an int), out-of-range numbers, duplicates and enum misses are all refused, and so are two
-things plain JSON parsers let through: a key given twice in one object, and NaN/Infinity.
+is not an int), out-of-range numbers, duplicates and enum misses are all refused, and so are
+three things plain JSON parsers let through or crash on: a key given twice in one object,
+NaN/Infinity, and nesting deeper than `jsontext.MAX_DEPTH`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 import pydantic
 from pydantic import BaseModel
 
-from backcare.core.jsontext import InvalidInput, Problem, parse_json
+from backcare.core.jsontext import InvalidInput, Problem, check_depth, parse_json
 from backcare.core.jsontext import keys_surely_unique as _keys_surely_unique
 from backcare.core.models import Course, Intake
 
@@ -200,6 +201,7 @@ def validate(model: type[M], data: Any) -> M:
 
 def _validate_text(model: type[M], text: str | bytes) -> M:
     raw = text.encode("utf-8") if isinstance(text, str) else text
+    check_depth(raw)  # before either parser recurses into it
     if not _keys_surely_unique(raw) or _SURROGATE_ESCAPE.search(raw):
         return validate(model, parse_json(raw))
     try:
