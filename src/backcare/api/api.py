@@ -2,8 +2,10 @@
 
 Request bodies that are contract documents (an intake, a course) are validated by the core
 itself, so the API refuses exactly what the CLI refuses, with the same `[{"path", "message"}]`
-list (status 422). This module puts the API together: the token, the errors, and one router
-per resource (api/routes/).
+list (status 422). Every other body is read by the core's strict JSON parser too (no repeated
+key, no NaN or Infinity, no nesting deeper than the core's limit), each problem with its path.
+This module puts the API together: the token, the parser, the errors, and one router per
+resource (api/routes/).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from backcare.api.common import COMPONENTS, problems_json
@@ -22,7 +25,8 @@ from backcare.api.models import ApiToken
 from backcare.api.routes import checkins, clients, documents, exports, sessions
 from backcare.clinic import actions
 from backcare.clinic.presenting import cause_json
-from backcare.core.validation import InvalidInput
+from backcare.core.jsontext import json_path, non_finite_numbers
+from backcare.core.validation import InvalidInput, parse_json
 
 
 class TokenAuth(HttpBearer):
@@ -43,6 +47,17 @@ class TokenAuth(HttpBearer):
         return found
 
 
+class StrictParser(Parser):
+    """Bodies read as the core reads a contract document; problems raise InvalidInput (ninja
+    wraps it in a 400, answered below as the 422 it is, with the problems' paths)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = parse_json(request.body)
+        if problems := non_finite_numbers(data):  # 1e400 reads as infinity
+            raise InvalidInput(problems)
+        return data
+
+
 class BackcareAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -57,6 +72,7 @@ api = BackcareAPI(
     "Contract documents follow ../shared/spec/contracts-v1.md.",
     urls_namespace="api",
     auth=TokenAuth(),
+    parser=StrictParser(),
 )
 
 
@@ -69,17 +85,27 @@ def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
 def request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """Parameters and bodies checked by ninja answer in the same shape as the core's errors."""
     body = [
-        {
-            "path": ".".join(str(part) for part in e.get("loc", ())[1:] if part != "payload"),
-            "message": str(e.get("msg", "is not valid")),
-        }
+        {"path": _path(e.get("loc", ())), "message": str(e.get("msg", "is not valid"))}
         for e in exc.errors
     ]
     return api.create_response(request, body, status=422)
 
 
+def _path(loc: Any) -> str:
+    """A ninja error's location (`body`, `payload`, `changes`, `regions`, 0) in the core's
+    spelling (`changes.regions[0]`)."""
+    path = ""
+    for part in list(loc)[1:]:
+        if part != "payload":
+            path = json_path(path, part)
+    return path
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # A body the core's parser refused (ninja wraps its error): its problems, with their paths.
+    if exc.status_code == 400 and isinstance(exc.__cause__, InvalidInput):
+        return api.create_response(request, problems_json(exc.__cause__.problems), status=422)
     # A body that is not JSON at all: the same answer as the core gives (422, path "").
     if exc.status_code == 400:
         body = [{"path": "", "message": f"is not valid JSON ({exc.message})"}]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from backcare.core.models import Course, Intake
 from backcare.core.validation import Problem
@@ -35,8 +35,9 @@ class DetailOut(Schema):
 
 
 # Every operation needs a token (401 without a valid one) and answers 422 with the contract's
-# problem list for bad input; client operations answer 404 outside the caller's clinic.
-AUTH: dict[int, Any] = {401: DetailOut, 422: list[ProblemOut]}
+# problem list for bad input (413, with the same list, for a body over the size limit:
+# web/middleware.py); client operations answer 404 outside the caller's clinic.
+AUTH: dict[int, Any] = {401: DetailOut, 413: list[ProblemOut], 422: list[ProblemOut]}
 CLIENT: dict[int, Any] = {**AUTH, 404: DetailOut}
 
 
@@ -63,6 +64,13 @@ def ok_body(content_type: str, description: str, schema: dict[str, Any] | None =
 
 
 FHIR_JSON = "application/fhir+json"
+
+
+def keep() -> Any:
+    """The default of a field that may be left out (the value stays as it is) but never sent as
+    null: no null in its schema, and the operation reads only the fields given
+    (`payload.dict(exclude_unset=True)`)."""
+    return Field(None, description="leave out to keep the current value")
 
 
 def to_decimal(value: float | None) -> Decimal | None:

@@ -30,6 +30,7 @@ def record(
         or getattr(user, "username", None)
         or "anonymous"
     )
+    label = _fitted(label, AuditEvent._meta.get_field("actor_label").max_length)
     # The id, not the row: no query for the clinic.
     clinic_id = clinic.pk if clinic is not None else getattr(client, "clinic_id", None)
     return AuditEvent.objects.create(
@@ -42,3 +43,14 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail,
     )
+
+
+def _fitted(label: str, limit: int) -> str:
+    """A label within its column: a long name is shortened (with "…"), and what it says in
+    brackets about the actor ("Ann (client, one-time link)") is kept. PostgreSQL refuses a
+    longer value; SQLite would keep it whole: both keep this."""
+    if len(label) <= limit:
+        return label
+    name, bracket, role = label.rpartition(" (")
+    tail = bracket + role if name and len(bracket + role) < limit // 2 else ""
+    return (name if tail else label)[: limit - len(tail) - 1] + "…" + tail

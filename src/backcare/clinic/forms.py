@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from backcare.clinic import limits
 from backcare.clinic.models import BODY_REGIONS
 from backcare.core.measures.startback import COPYRIGHT as STARTBACK_COPYRIGHT
 from backcare.core.models import Intake
@@ -40,9 +41,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ClientForm(forms.Form):
-    full_name = forms.CharField(label="Name", max_length=200)
-    email = forms.EmailField(label="Email (optional)", required=False)
-    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    full_name = forms.CharField(label="Name", max_length=limits.CLIENT_NAME)
+    email = forms.EmailField(
+        label="Email (optional)", max_length=limits.CLIENT_EMAIL, required=False
+    )
+    phone = forms.CharField(
+        label="Phone (optional)", max_length=limits.CLIENT_PHONE, required=False
+    )
 
 
 def _checkboxes(choices: list[tuple[str, str]], label: str) -> forms.MultipleChoiceField:
@@ -301,6 +306,15 @@ class IntakeForm(forms.Form):
         return None  # a form-wide error
 
 
+def _note(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=limits.SESSION_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class SessionForm(forms.Form):
     date = forms.DateField(label="Date", widget=DATE_WIDGET)
     pain_before = forms.TypedChoiceField(
@@ -326,18 +340,10 @@ class SessionForm(forms.Form):
         required=False,
     )
     new_red_flags = _checkboxes(RED_FLAG_QUESTIONS, "Warning signs reported at this visit")
-    subjective = forms.CharField(
-        label="S: what the client reports", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    objective = forms.CharField(
-        label="O: what you found", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    assessment_note = forms.CharField(
-        label="A: your assessment", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    plan_note = forms.CharField(
-        label="P: the plan", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    subjective = _note("S: what the client reports")
+    objective = _note("O: what you found")
+    assessment_note = _note("A: your assessment")
+    plan_note = _note("P: the plan")
     # clinical-rules §6a: shown only when the session breaks the assessment.
     override_confirm = forms.BooleanField(
         label="I confirm: record this session although it breaks the assessment", required=False
@@ -377,7 +383,9 @@ class SessionForm(forms.Form):
 
 
 class AmendmentForm(SessionForm):
-    reason = forms.CharField(label="Why is the session amended?", max_length=500)
+    reason = forms.CharField(
+        label="Why is the session amended?", max_length=limits.AMENDMENT_REASON
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

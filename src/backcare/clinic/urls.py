@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backcare.clinic import portal, views
+from backcare.clinic import portal, query, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -64,7 +64,7 @@ urlpatterns = [
     ),
     path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
-    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/", query.audit_log, name="audit_log"),  # its filter checked, then the page
     path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
     # The client portal: no account, a session opened by a one-time link.
     path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from backcare.clinic import actions
+from backcare.clinic import actions, limits
 from backcare.clinic.forms import IntakeForm
 from backcare.clinic.presenting import _sources, assessment_view
 from backcare.core.assessment import assess
@@ -33,8 +33,10 @@ class SendForm(forms.Form):
 
     answers = forms.CharField(widget=forms.HiddenInput)
     clinic_code = forms.CharField(label="Your clinic's self-check code", max_length=16)
-    full_name = forms.CharField(label="Your name", max_length=200)
-    email = forms.EmailField(label="Your email (optional)", required=False)
+    full_name = forms.CharField(label="Your name", max_length=limits.CLIENT_NAME)
+    email = forms.EmailField(
+        label="Your email (optional)", max_length=limits.CLIENT_EMAIL, required=False
+    )
     consent = forms.BooleanField(
         label="I want to send my answers to this clinic, and agree that it keeps them in my record."
     )

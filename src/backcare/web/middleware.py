@@ -1,20 +1,23 @@
-"""Idle sign-out: a session untouched for BACKCARE_SESSION_IDLE_MINUTES is ended.
+"""The web app's own middleware.
 
-Clinical records are open on shared clinic computers; a forgotten session must not stay open.
+- Idle sign-out: a session untouched for BACKCARE_SESSION_IDLE_MINUTES is ended. Clinical
+  records are open on shared clinic computers; a forgotten session must not stay open.
+- API bodies: one over the size limit answers 413, and text no database can store 422, both
+  with the API's problem list, before anything else reads them.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from backcare.core.validation import lone_surrogates
+from backcare.core.validation import InvalidInput, lone_surrogates, parse_json
 
 _KEY = "backcare_last_seen"
 _GRANULARITY = 60  # seconds
@@ -55,7 +58,10 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):
             query = request.META.get("QUERY_STRING", "")
-            body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
+            try:
+                body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
+            except RequestDataTooBig:
+                return _too_large()
             if "%00" in query or b"\x00" in body or b"\\u0000" in body.lower():
                 problem = [{"path": "", "message": "must not contain NUL characters"}]
                 return JsonResponse(problem, status=422, safe=False)
@@ -71,7 +77,31 @@ def _lone_surrogates(body: bytes) -> list[dict[str, str]]:
     """The core's problems for text holding half a surrogate pair in a JSON body (a whole pair
     is one character once parsed). Bodies that are not JSON are left to the API's parser."""
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = parse_json(body)
+    except InvalidInput:
         return []
     return [p.to_json() for p in lone_surrogates(data)]
+
+
+class ApiBodySizeMiddleware:
+    """An API request whose body is over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 with the API's
+    problem list, before anything reads it (Django's own answer is an HTML 400)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                return _too_large()
+        return self.get_response(request)
+
+
+def _too_large() -> JsonResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    message = f"is larger than the limit of {limit} bytes ({limit / 1024 / 1024:.1f} MB)"
+    return JsonResponse([{"path": "", "message": message}], status=413, safe=False)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backcare.web.middleware.ApiBodySizeMiddleware",  # a JSON 413 before anything reads it
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +96,10 @@ MIDDLEWARE = [
     "backcare.web.middleware.RefuseNulMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The largest request body read (Django's default, named here): an API request over it answers
+# 413 (web/middleware.py). An intake is a few kilobytes; a long course a few hundred.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 ROOT_URLCONF = "backcare.web.urls"
 WSGI_APPLICATION = "backcare.web.wsgi.application"

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.params.functions import Query
 from ninja.responses import Status
 
-from backcare.api.common import AUTH, CLIENT, contract_body
-from backcare.clinic import access, actions
+from backcare.api.common import AUTH, CLIENT, contract_body, keep
+from backcare.clinic import access, actions, limits
 from backcare.clinic.course import client_progress
 from backcare.core.validation import intake_from_text
 
 router = Router(tags=["clients"])
 
 
+# Text within the database's columns, so that a long value is a 422 with its path everywhere.
+Name = Annotated[str, Field(max_length=limits.CLIENT_NAME)]
+Email = Annotated[str, Field(max_length=limits.CLIENT_EMAIL)]
+Phone = Annotated[str, Field(max_length=limits.CLIENT_PHONE)]
+
+
 class ClientIn(Schema):
-    full_name: str
-    email: str = ""
-    phone: str = ""
+    full_name: Name
+    email: Email = ""
+    phone: Phone = ""
 
 
 class ClientPatch(Schema):
-    full_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    """Only the fields given are changed; none may be null (an empty email or phone clears
+    it)."""
+
+    full_name: Name = keep()
+    email: Email = keep()
+    phone: Phone = keep()
 
 
 class ClientOut(Schema):
@@ -156,7 +165,7 @@ def client_progress_view(request: HttpRequest, client_id: int) -> Any:
 
 
 class EraseIn(Schema):
-    confirm_name: str
+    confirm_name: Name
 
 
 @router.post(

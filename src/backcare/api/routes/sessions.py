@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.params.functions import Query
 from ninja.responses import Status
+from pydantic import ConfigDict, StrictInt, StrictStr
 
-from backcare.api.common import CLIENT, to_decimal
-from backcare.clinic import access, actions
+from backcare.api.common import CLIENT, keep, to_decimal
+from backcare.clinic import access, actions, limits
+from backcare.clinic.models import AMENDABLE_FIELDS
 
 router = Router(tags=["sessions"])
+
+# A session's values, of the same kinds in a new session and in an amendment's changes (what
+# they mean -- codes, ranges -- the clinical core checks in the action).
+Codes = list[StrictStr]
+Hours = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Note = Annotated[StrictStr, Field(max_length=limits.SESSION_NOTE)]
 
 
 class SessionIn(Schema):
     date: date
-    pain_before: int
-    pain_after: int
-    techniques: list[str]
-    pressure: str
-    regions: list[str] = []
-    side_effects: list[str] = []
-    side_effect_hours: float | None = None
-    new_red_flags: list[str] = []
-    subjective: str = ""
-    objective: str = ""
-    assessment_note: str = ""
-    plan_note: str = ""
+    pain_before: StrictInt
+    pain_after: StrictInt
+    techniques: Codes
+    pressure: StrictStr
+    regions: Codes = []
+    side_effects: Codes = []
+    side_effect_hours: Hours | None = None
+    new_red_flags: Codes = []
+    subjective: Note = ""
+    objective: Note = ""
+    assessment_note: Note = ""
+    plan_note: Note = ""
     # clinical-rules §6a: a session that breaks the assessment is refused (409, with its
     # causes) unless it carries a confirmation, a reason kind and a reason.
     confirm: bool = False
@@ -37,9 +45,29 @@ class SessionIn(Schema):
     reason: str | None = None
 
 
+class SessionChanges(Schema):
+    """The amended values: any of a session's, of the kinds a new session takes (none may be
+    null but the hours); a field that cannot be amended is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pain_before: StrictInt = keep()
+    pain_after: StrictInt = keep()
+    techniques: Codes = keep()
+    pressure: StrictStr = keep()
+    regions: Codes = keep()
+    side_effects: Codes = keep()
+    side_effect_hours: Hours | None = None
+    new_red_flags: Codes = keep()
+    subjective: Note = keep()
+    objective: Note = keep()
+    assessment_note: Note = keep()
+    plan_note: Note = keep()
+
+
 class AmendmentIn(Schema):
-    changes: dict[str, Any]
-    reason: str
+    changes: SessionChanges
+    reason: Annotated[str, Field(max_length=limits.AMENDMENT_REASON)]
     # clinical-rules §6a: needed when the amended pressure or techniques break the assessment
     confirm: bool = False
     reason_kind: str | None = None
@@ -140,18 +168,26 @@ def session_amend(
     request: HttpRequest, client_id: int, session_id: int, payload: AmendmentIn
 ) -> Any:
     session = access.get_session(request.user, client_id, session_id)
-    changes = dict(payload.changes)
-    if "side_effect_hours" in changes and changes["side_effect_hours"] is not None:
+    changes = payload.changes.dict(exclude_unset=True)
+    if changes.get("side_effect_hours") is not None:
         changes["side_effect_hours"] = to_decimal(changes["side_effect_hours"])
-    actions.amend_session(
-        by=request.user,
-        session=session,
-        changes=changes,
-        reason=payload.reason,
-        override={
-            "confirm": payload.confirm,
-            "reason_kind": payload.reason_kind,
-            "reason": payload.override_reason,
-        },
-    )
+    try:
+        actions.amend_session(
+            by=request.user,
+            session=session,
+            changes=changes,
+            reason=payload.reason,
+            override={
+                "confirm": payload.confirm,
+                "reason_kind": payload.reason_kind,
+                "reason": payload.override_reason,
+            },
+        )
+    except actions.ActionError as exc:
+        # The amended values' problems at their place in the body: `changes.regions`.
+        exc.errors = {
+            f"changes.{field}" if field in AMENDABLE_FIELDS else field: messages
+            for field, messages in exc.errors.items()
+        }
+        raise
     return Status(201, session_json(access.get_session(request.user, client_id, session_id)))
