@@ -7,7 +7,7 @@
     backcare schema intake|assessment|course|progress
     backcare demo
     backcare manage COMMAND ...
-    backcare serve [--bind ADDRESS:PORT] [--workers N] [--no-migrate]
+    backcare serve [--bind ADDRESS:PORT] [--workers N] [--no-migrate] [--insecure-dev]
     backcare fhir questionnaire|intake|export|import ...
 
 Exit status: 0 success, 2 invalid input (or usage), 1 internal error. Errors go to stderr, one
@@ -114,11 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="run the web app on a production server (gunicorn)",
         description="Migrate, collect static files and serve with gunicorn. Configure with "
-        "environment variables (see backcare.web.settings).",
+        "environment variables (see backcare.web.settings); development settings are refused "
+        "unless --insecure-dev is given.",
     )
     p.add_argument("--bind", default="127.0.0.1:8000", help="address:port (default %(default)s)")
     p.add_argument("--workers", type=int, default=2, help="worker processes (default %(default)s)")
     p.add_argument("--no-migrate", dest="migrate", action="store_false", help="skip migrations")
+    p.add_argument(
+        "--insecure-dev",
+        action="store_true",
+        help="serve with development settings (debug pages, a published secret key): only on "
+        "a machine of your own, never with real records",
+    )
     p.set_defaults(func=cmd_serve)
 
     add_fhir_parser(sub)

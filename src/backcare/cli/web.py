@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-from backcare.cli.common import EXIT_INTERNAL, EXIT_OK
+from backcare.cli.common import EXIT_INTERNAL, EXIT_OK, UsageError
 
 
 def _django(argv: list[str]) -> int:
@@ -25,8 +25,22 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """A production server: migrate, collect static files, then gunicorn."""
+    """A production server: migrate, collect static files, then gunicorn. Refused with
+    development settings (debug pages, a published secret key) unless `--insecure-dev`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
+    from django.conf import settings
+
+    if not getattr(settings, "PRODUCTION", False) or settings.DEBUG:
+        if not args.insecure_dev:
+            raise UsageError(
+                "refusing to serve with development settings (debug pages, a published secret "
+                "key): set BACKCARE_ENV=production and its settings (README: 'Running the web "
+                "app for real'), or pass --insecure-dev to serve them on a machine of your own"
+            )
+        sys.stderr.write(
+            "backcare: warning: serving with development settings (--insecure-dev): "
+            "never for real records or on a shared network\n"
+        )
     if args.migrate:
         _django(["migrate", "--no-input"])
         # After a rules upgrade, no client's summary stays as the older rules left it.

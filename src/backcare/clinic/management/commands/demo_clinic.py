@@ -1,6 +1,7 @@
 """Load a demo clinic: two therapists, a dozen clients with courses of sessions, one red flag.
 
-Idempotent: running it again changes nothing. Prints the demo sign-in.
+Idempotent: running it again changes nothing. Prints the demo sign-in. Refused under production
+settings: its accounts have a published password.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from backcare.accounts.models import Clinic, Therapist
@@ -133,6 +135,11 @@ class Command(BaseCommand):
     help = "Load a demo clinic (idempotent) and print the demo sign-in."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "refusing to load the demo clinic with production settings (BACKCARE_ENV="
+                "production): its accounts have a published password"
+            )
         with transaction.atomic():
             created = self._load()
         self.stdout.write(
