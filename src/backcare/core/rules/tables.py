@@ -411,7 +411,6 @@ def _change_rules(data: Mapping[str, Any], sources: Mapping[str, Source]) -> dic
 
 
 @cache
-@cache
 def clearable_rule_ids() -> frozenset[str]:
     """Ids a doctor's clearance may name (clinical-rules-v1 §3a)."""
     t = load_tables()
