@@ -416,3 +416,33 @@ def test_a_body_just_under_the_limit_is_read(world: World, settings: Any) -> Non
     body = json.dumps({"full_name": "Pat", "phone": ""}).ljust(4096)
     assert call("post", "/clients", token, body).status_code == 201
     assert call("post", "/clients", token, body + " ").status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("items", "paths"),
+    [
+        (None, ["age", "pain"]),
+        ([{"linkId": "age", "answer": None}], ["age", "pain"]),
+        (
+            [{"linkId": "pain", "item": None}],
+            ["age", "pain.intensity", "pain.duration_weeks", "pain.regions"],
+        ),
+        ([{"linkId": "age", "answer": [{"valueInteger": None}]}], ["item[0].answer[0]"]),
+    ],
+    ids=["items", "answers", "group-items", "value"],
+)
+def test_nulls_in_a_fhir_response_are_problems_not_a_crash(
+    world: World, items: Any, paths: list[str]
+) -> None:
+    # Found by tests/security/test_hostile_bodies.py: FHIR's JSON has no null, but the library
+    # that checks a response's structure lets one through where a list belongs.
+    from backcare.fhir.questionnaire import intake_response
+
+    token = token_for(world.therapist)
+    before = row_counts()
+    body = intake_response(world.intake.document) | {"item": items}
+    url = f"/clients/{world.client.pk}/fhir/QuestionnaireResponse"
+    response = call("post", url, token, body)
+    assert response.status_code == 422
+    assert [path for path, _ in problems(response)] == paths
+    assert row_counts() == before

@@ -341,7 +341,8 @@ def _value(
     item: dict[str, Any] | None, answer: dict[str, Any], at: str, problems: list[Problem]
 ) -> Any:
     """The contract value of one answer; a wrong value[x] is reported at its FHIR path."""
-    given = [k for k in answer if k.startswith("value")]
+    # A null is no value (FHIR's JSON has no nulls; the library reading it lets them through).
+    given = [k for k in answer if k.startswith("value") and answer[k] is not None]
     if item is None:  # an unknown question: the core names it (with a "did you mean")
         return answer[given[0]] if given else None
     expected = ANSWER_KEY[item["type"]]
@@ -402,7 +403,7 @@ def _fill(
             if entry.get("answer"):
                 problems.append(Problem(f"{where}.answer", f"{link} is a group: it has no answer"))
                 continue
-            children = entry.get("item", [])
+            children = entry.get("item") or []
             if repeating_group:
                 member: dict[str, Any] = {}
                 _fill(children, f"{where}.", member, link + ".", problems)
@@ -413,7 +414,7 @@ def _fill(
                 nested: dict[str, Any] = target.setdefault(name, {})
                 _fill(children, f"{where}.", nested, link + ".", problems)
             continue
-        answers = entry.get("answer", [])
+        answers = entry.get("answer") or []
         if entry.get("item"):
             problems.append(Problem(f"{where}.item", f"{link} is a question, not a group"))
             continue
@@ -441,7 +442,7 @@ def _startback(children: list[dict[str, Any]], at: str, problems: list[Problem])
         if int(number) in answers:
             problems.append(Problem(f"{where}.linkId", f"{link} is answered twice"))
             continue
-        given = entry.get("answer", [])
+        given = entry.get("answer") or []
         if len(given) != 1:
             problems.append(Problem(f"{where}.answer", f"{link} needs exactly one answer"))
             continue
@@ -468,7 +469,7 @@ def intake_from_response(data: Any) -> Intake:
     _check_structure(data)
     problems: list[Problem] = []
     document: dict[str, Any] = {"schema": "backcare.intake/1"}
-    _fill(data.get("item", []), "", document, "", problems)
+    _fill(data.get("item") or [], "", document, "", problems)
     if problems:
         raise InvalidInput(problems)
     return parse_intake(document)
