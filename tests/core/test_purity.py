@@ -98,20 +98,24 @@ def test_the_import_contracts_hold() -> None:
     assert " 0 broken" in result.stdout, result.stdout
 
 
-def test_the_import_contracts_catch_a_core_module_that_imports_django(tmp_path: Path) -> None:
-    """The same contracts, on a copy of the package with one core module that imports Django:
-    lint-imports must fail and name that import (a contract that names the wrong package, or
-    allows the import, would pass the test above and this one would catch it)."""
+def _lint_with(tmp_path: Path, module: str, source: str) -> subprocess.CompletedProcess[str]:
+    """lint-imports, with the project's contracts, on a copy of the package that adds one
+    module (`module`, a path inside the package) holding `source`."""
     shutil.copytree(
         REPO / "src" / "backcare",
         tmp_path / "backcare",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
-    (tmp_path / "backcare" / "core" / "leak.py").write_text(
-        "from django.conf import settings  # a leak\n"
-    )
+    (tmp_path / "backcare" / module).write_text(source)
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    result = _lint_imports(tmp_path, pythonpath=tmp_path)
+    return _lint_imports(tmp_path, pythonpath=tmp_path)
+
+
+def test_the_import_contracts_catch_a_core_module_that_imports_django(tmp_path: Path) -> None:
+    """The same contracts, on a copy of the package with one core module that imports Django:
+    lint-imports must fail and name that import (a contract that names the wrong package, or
+    allows the import, would pass the test above and this one would catch it)."""
+    result = _lint_with(tmp_path, "core/leak.py", "from django.conf import settings  # a leak\n")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "backcare.core.leak -> django (l.1)" in result.stdout, result.stdout
 
@@ -119,16 +123,9 @@ def test_the_import_contracts_catch_a_core_module_that_imports_django(tmp_path: 
 def test_the_import_contracts_catch_a_page_that_uses_the_accelerator(tmp_path: Path) -> None:
     """Only the command line may use the core's accelerator: a web module that imports it must
     fail the contracts (every other surface runs the plain walk, core/assessment.py)."""
-    shutil.copytree(
-        REPO / "src" / "backcare",
-        tmp_path / "backcare",
-        ignore=shutil.ignore_patterns("__pycache__"),
+    result = _lint_with(
+        tmp_path, "clinic/quick.py", "from backcare.core.accelerator import assess_text\n"
     )
-    (tmp_path / "backcare" / "clinic" / "quick.py").write_text(
-        "from backcare.core.accelerator import assess_text  # not for pages\n"
-    )
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    result = _lint_imports(tmp_path, pythonpath=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "backcare.clinic.quick -> backcare.core.accelerator (l.1)" in result.stdout, (
         result.stdout
