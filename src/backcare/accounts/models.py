@@ -9,9 +9,6 @@ from django.db import models
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Bumped, in the same transaction, by every action that changes a client's record: pages
-    # cached under an older number are never served again (backcare.clinic.summary).
-    records_version = models.PositiveBigIntegerField(default=0)
     # A short code the clinic gives its clients, so that someone who took the public self-check
     # can choose to send their answers here. Empty: the clinic takes none.
     selfcheck_code = models.CharField(max_length=16, unique=True, null=True, blank=True)

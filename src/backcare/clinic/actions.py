@@ -35,7 +35,7 @@ from backcare.clinic.models import (
     MedicalReview,
     Session,
 )
-from backcare.clinic.summary import changed, refresh
+from backcare.clinic.summary import refresh, save_changed
 from backcare.core.assessment import assess
 from backcare.core.models import Followup, Intake, RedFlags, Review
 from backcare.core.models import Session as SessionContract
@@ -177,7 +177,6 @@ def create_client(
     details = _client_details(full_name, email, phone)
     client = Client.objects.create(clinic=therapist.clinic, therapist=therapist, **details)
     record(actor=by, action="client.create", client=client, obj=client)
-    changed(client)
     return client
 
 
@@ -191,9 +190,8 @@ def update_client(
     if fields:
         for name in fields:
             setattr(client, name, details[name])
-        client.save(update_fields=fields)
+        save_changed(client, fields)  # the name shows in cached lists: a new version
         record(actor=by, action="client.update", client=client, obj=client, fields=fields)
-        changed(client)
     return client
 
 
@@ -469,7 +467,6 @@ def sign_session(*, by: Any, session: Session) -> Session:
     session.signed_by = by
     session.save(update_fields=["signed_at", "signed_by"])
     record(actor=by, action="session.sign", client=session.client, obj=session)
-    changed(session.client)
     return session
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from backcare.accounts.models import Clinic
 from backcare.clinic.course import state_of
 from backcare.clinic.models import Client
 from backcare.core.rules.tables import load_tables
@@ -26,15 +25,21 @@ STEP_LEVEL = {
 }
 
 
-def changed(client: Client) -> None:
-    """A client's record changed: retire every cached page of the clinic (inside the action's
-    transaction, so the new number is seen exactly when the change is)."""
-    Clinic.objects.filter(pk=client.clinic_id).update(records_version=F("records_version") + 1)
+def save_changed(client: Client, fields: list[str]) -> None:
+    """Save `fields` of the client's row and count one more version of the record
+    (`record_version`, on which cached fragments of the record are keyed), in one UPDATE of
+    the client's own row: no row shared with the clinic's other clients is written, so actions
+    on different clients do not wait for each other. Inside the action's transaction, so the
+    new number is seen exactly when the change is; an F() expression, so two actions never
+    count the same number."""
+    client.record_version = F("record_version") + 1  # type: ignore[assignment]
+    client.save(update_fields=[*fields, "record_version"])
+    del client.record_version  # the new number is read from the row if it is asked for
 
 
 def refresh(client: Client) -> Client:
-    """Recompute and save the client's summary. Called inside each action's transaction."""
-    changed(client)
+    """Recompute and save the client's summary, as a new version of the record. Called inside
+    the transaction of each action that changes what the client's pages show."""
     intake = client.current_intake
     findings: list[tuple[int, str]] = []
     next_step = status = ""
@@ -69,8 +74,9 @@ def refresh(client: Client) -> Client:
     client.status = status
     client.last_contact = max(dates, default=None)
     client.state_rules_version = load_tables().version
-    client.save(
-        update_fields=[
+    save_changed(
+        client,
+        [
             "attention",
             "attention_reason",
             "next_step",
@@ -79,6 +85,6 @@ def refresh(client: Client) -> Client:
             "assessment_changed",
             "alerts_to_acknowledge",
             "state_rules_version",
-        ]
+        ],
     )
     return client
