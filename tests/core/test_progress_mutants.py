@@ -23,23 +23,7 @@ from backcare.core.progress import (
     visits,
 )
 from backcare.core.validation import parse_course
-
-INTAKE = {
-    "schema": "backcare.intake/1",
-    "age": 45,
-    "pain": {"intensity": 6, "duration_weeks": 20, "regions": ["lumbar"]},
-}
-
-
-def session(number: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "number": number,
-        "date": f"2026-01-{number:02d}",
-        "pain_before": 6,
-        "pain_after": 5,
-        "techniques": ["swedish"],
-        "pressure": "medium",
-    } | extra
+from core.test_progress import INTAKE, session
 
 
 def course(
