@@ -9,6 +9,8 @@ on PostgreSQL too: scripts/check runs this folder there.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -275,11 +277,6 @@ def test_a_new_session_refuses_the_same_values(
     assert row_counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the fix (limits.hours_value on the current values) is still to be hooked into "
-    "clinic/actions.py::amend_session, which another change holds",
-)
 def test_a_signed_session_can_be_amended_again_after_its_hours_were(world: World) -> None:
     session = signed(world)
     token = token_for(world.therapist)
@@ -295,8 +292,44 @@ def test_a_signed_session_can_be_amended_again_after_its_hours_were(world: World
     assert [(a["field"], a["new_value"]) for a in body["amendments"]] == [
         ("side_effect_hours", "12.5"),
         ("pain_after", 3),
-        ("side_effect_hours", "2"),
+        ("side_effect_hours", "2.0"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "field"),
+    [
+        ({"regions": [1]}, "Typo", "regions"),
+        ({"regions": [[1]]}, "Typo", "regions"),
+        ({"new_red_flags": [{}]}, "Typo", "new_red_flags"),
+        ({"subjective": 5}, "Typo", "subjective"),
+        ({"side_effect_hours": Decimal("NaN")}, "Typo", "side_effect_hours"),
+        ({"pain_after": 3}, "x" * (limits.AMENDMENT_REASON + 1), "reason"),
+    ],
+)
+def test_the_amend_action_itself_refuses_values_of_the_wrong_kind(
+    world: World, changes: dict[str, Any], reason: str, field: str
+) -> None:
+    """The web's forms and the API check kinds first; the action checks them too, for any
+    other caller (a command, a future form), with a field-level error and nothing saved."""
+    session = signed(world)
+    before = row_counts()
+    with pytest.raises(actions.ActionError) as refused:
+        actions.amend_session(by=world.therapist, session=session, changes=changes, reason=reason)
+    assert field in refused.value.errors
+    assert row_counts() == before
+
+
+def test_a_session_amended_on_the_web_can_be_amended_again_after_its_hours_were(
+    world: World,
+) -> None:
+    session = signed(world)
+    amend = partial(actions.amend_session, by=world.therapist, session=session, reason="Typo")
+    amend(changes={"side_effect_hours": Decimal("12.5")})  # as the web's form gives it
+    amend(changes={"pain_after": 3})
+    with pytest.raises(actions.ActionError, match="Nothing was changed"):
+        amend(changes={"side_effect_hours": Decimal("12.5")})  # the same number, as text before
+    assert Amendment.objects.count() == 2
 
 
 # -- text longer than its column (PostgreSQL refused it with a server error) ---------------------

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backcare.accounts.models import Therapist
 from backcare.audit.log import record
-from backcare.clinic import notify
+from backcare.clinic import limits, notify
 from backcare.clinic.course import course_document, state_of
 from backcare.clinic.models import (
     AMENDABLE_FIELDS,
@@ -340,21 +340,16 @@ def reassess(*, by: Any, entry: IntakeRecord) -> IntakeRecord:
 
 def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> None:
     """Validate a session's clinical fields with the core's own contract model."""
-    errors: dict[str, list[str]] = {}
     values = dict(values)
-    # Values may come from the API as any JSON: check their kind before the core checks them.
-    for field in ("techniques", "side_effects", "new_red_flags", "regions"):
-        if not isinstance(values.get(field, []), list | tuple):
-            errors[field] = ["must be a list"]
-            values[field] = []
+    # Values may come from the API as any JSON: check their kind before the core checks them
+    # (a value of the wrong kind is left out of what the core is asked).
+    errors = limits.session_value_errors(values)
+    for field in errors:
+        values[field] = [] if field in limits.SESSION_LISTS else None
     hours = values.get("side_effect_hours")
-    if hours is not None:
-        if isinstance(hours, bool) or not isinstance(hours, int | float | Decimal):
-            errors["side_effect_hours"] = ["must be a number of hours"]
-            values["side_effect_hours"] = None
-        elif not 0 <= hours <= _MAX_HOURS:
-            errors["side_effect_hours"] = [f"Hours are from 0 to {_MAX_HOURS}."]
-            values["side_effect_hours"] = None
+    if hours is not None and not 0 <= hours <= _MAX_HOURS:
+        errors["side_effect_hours"] = [f"Hours are from 0 to {_MAX_HOURS}."]
+        values["side_effect_hours"] = None
     regions = values.get("regions", [])
     unknown = [r for r in regions if r not in _REGION_CODES]
     if unknown:
@@ -518,9 +513,14 @@ def amend_session(
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not session.signed:
         raise _fail("", "Only a signed session is amended; edit an unsigned one directly.")
-    if not reason.strip():
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
         raise _fail("reason", "Say why the session is amended.")
+    if len(text) > limits.AMENDMENT_REASON:
+        raise _fail("reason", f"Use at most {limits.AMENDMENT_REASON} characters.")
     current = session.current_values()
+    # An amendment keeps hours as text ("12.5"): as a number again, or no later amendment passes.
+    current["side_effect_hours"] = limits.hours_value(current["side_effect_hours"])
     changed = {
         f: v
         for f, v in changes.items()

@@ -36,9 +36,9 @@ SESSION_LISTS = ("techniques", "regions", "side_effects", "new_red_flags")
 
 def session_value_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     """What is of the wrong kind among a session's values (any JSON, from the API or an
-    amendment): every list holds text, every note is text within SESSION_NOTE characters, the
-    pain scores are whole numbers and the hours a finite number. What the values mean (codes,
-    ranges) is the clinical core's to check; this only makes sure it can be asked."""
+    amendment): every list holds text, every note is text within SESSION_NOTE characters and
+    the hours are a finite number. What the values mean (codes, ranges, the pain scores) is the
+    clinical core's to check; this only makes sure it can be asked without a crash."""
     errors: dict[str, list[str]] = {}
     for field in SESSION_LISTS:
         value = values.get(field, [])
@@ -50,10 +50,6 @@ def session_value_errors(values: dict[str, Any]) -> dict[str, list[str]]:
             errors[field] = ["must be text"]
         elif len(value) > SESSION_NOTE:
             errors[field] = [f"must be at most {SESSION_NOTE} characters (has {len(value)})"]
-    for field in ("pain_before", "pain_after"):
-        value = values.get(field)
-        if field in values and (isinstance(value, bool) or not isinstance(value, int)):
-            errors[field] = ["must be a whole number from 0 to 10"]
     hours = values.get("side_effect_hours")
     if hours is not None and not _finite_number(hours):
         errors["side_effect_hours"] = ["must be a number of hours"]
