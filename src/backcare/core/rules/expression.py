@@ -40,7 +40,8 @@ class Condition:
         return bool(self.test(facts))
 
 
-_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+# The comparisons a condition may use (rules/partial.py evaluates with the same ones).
+COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
@@ -116,7 +117,7 @@ class _Compiler:
         left = self.compile(node.left)
         steps = []
         for op, right in zip(node.ops, node.comparators, strict=True):
-            fn = _COMPARE.get(type(op))
+            fn = COMPARE.get(type(op))
             if fn is None:
                 raise self.fail(node, "unsupported comparison")
             if isinstance(op, ast.Is | ast.IsNot) and not (
