@@ -207,11 +207,16 @@ def _raised_by_rule(
 
 
 def _side_effect_unresolved(
-    alert: str, effects: set[str], all_visits: list[Visit], reviews: tuple[Review, ...]
+    alert: str, effects: frozenset[str], all_visits: list[Visit], reviews: tuple[Review, ...]
 ) -> bool:
     """Whether a visit reported one of `effects` and no review of `alert` resolved it."""
     dates = [v.date for v in all_visits if effects & set(v.side_effects)]
     return bool(dates) and not resolved(alert, dates, reviews)
+
+
+# §6 AL-NEURO-SYMPTOMS and §6b: the after-effects that are nerve symptoms (a check-in that
+# reports one also asks the cauda equina questions).
+NEURO_SIDE_EFFECTS = frozenset({"numbness", "weakness"})
 
 
 def unresolved(course: Course, all_visits: list[Visit] | None = None) -> Raised:
@@ -229,9 +234,9 @@ def unresolved(course: Course, all_visits: list[Visit] | None = None) -> Raised:
         rules=rules,
         signs=tuple(n for n in RED_FLAG_NAMES if n in named),
         neuro=_side_effect_unresolved(
-            "AL-NEURO-SYMPTOMS", {"numbness", "weakness"}, all_visits, course.reviews
+            "AL-NEURO-SYMPTOMS", NEURO_SIDE_EFFECTS, all_visits, course.reviews
         ),
-        fever=_side_effect_unresolved("AL-FEVER", {"fever"}, all_visits, course.reviews),
+        fever=_side_effect_unresolved("AL-FEVER", frozenset({"fever"}), all_visits, course.reviews),
     )
 
 

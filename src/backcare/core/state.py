@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from backcare.core.assessment import assess
 from backcare.core.models import Course, Findings, Followup, Intake
-from backcare.core.progress import progress, raised_at, unresolved, visits
+from backcare.core.progress import NEURO_SIDE_EFFECTS, progress, raised_at, unresolved, visits
 from backcare.core.results import Alert, Assessment, Finding, Progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.rules.text import fill
@@ -98,7 +98,7 @@ def checkin_advice(before: Course, followup: Followup) -> tuple[Advice, ...]:
             urgent = any(tables.rule(r).urgency in ("emergency", "urgent") for r in raised_here)
             out.append(Advice(alert, _when(alert, "today" if urgent else "within_a_week")))
         elif (
-            alert.rule == "AL-NEURO-SYMPTOMS" and {"numbness", "weakness"} & set(visit.side_effects)
+            alert.rule == "AL-NEURO-SYMPTOMS" and NEURO_SIDE_EFFECTS & set(visit.side_effects)
         ) or (alert.rule == "AL-FEVER" and "fever" in visit.side_effects):
             out.append(Advice(alert, _when(alert, "today")))
         elif alert.rule == "AL-WORSENING" and worsened:
