@@ -22,6 +22,7 @@ from backcare.clinic.presenting import _sources, assessment_view
 from backcare.core.assessment import assess
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import CONDITIONS, MEDICATIONS
+from backcare.lib.addresses import client_address
 from backcare.selfcheck import content
 
 POSTS_PER_MINUTE = 20
@@ -43,7 +44,7 @@ class SendForm(forms.Form):
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    address = request.META.get("REMOTE_ADDR", "unknown")
+    address = client_address(request)  # the person's, behind a configured proxy too
     key = f"selfcheck:{address}:{timezone.now():%Y%m%d%H%M}"
     cache.add(key, 0, 120)
     try:

@@ -12,6 +12,8 @@ BACKCARE_BASE_URL       the site's address, for links in emails; default http://
 BACKCARE_EMAIL_FROM     sender of alert emails; default backcare@localhost
 BACKCARE_SMTP_HOST, BACKCARE_SMTP_PORT (587), BACKCARE_SMTP_USER, BACKCARE_SMTP_PASSWORD,
 BACKCARE_SMTP_TLS ("1" default): alert email in production (console output in development)
+BACKCARE_TRUSTED_PROXIES  how many reverse proxies in front of the app append to
+                        X-Forwarded-For (0 to 5); default 0: the address is the connection's own
 """
 
 from __future__ import annotations
@@ -167,10 +169,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Lockout: five failures within the cool-off lock the username whatever the addresses, and
+# lock the address whatever the usernames (separate entries, not one combined). A clinic behind
+# one address shares its count: the safer choice over letting one address guess many users.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Not axes' reset on success: it would also clear the address's count, so one's own account
+# could reset the guesses at others'. A sign-in clears only its own username's failures
+# (accounts/lockout.py).
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "backcare.lib.addresses.client_address"
+# Reverse proxies in front of the app that append the address they saw to X-Forwarded-For:
+# the sign-in lockout and the self-check's rate limit both read the client's address through
+# backcare.lib.addresses. 0: the header is ignored (anyone can send one).
+BACKCARE_TRUSTED_PROXIES = _int("BACKCARE_TRUSTED_PROXIES", 0, 0, 5)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 SESSION_IDLE_SECONDS = 60 * _int("BACKCARE_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)
