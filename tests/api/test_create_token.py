@@ -72,7 +72,7 @@ def test_the_token_is_audited_like_the_web_page(world: World) -> None:
     assert event.actor == world.therapist
     assert event.clinic == world.therapist.therapist.clinic
     assert (event.object_type, event.object_id) == ("ApiToken", str(made.pk))
-    assert event.detail == {"via": "command line"}
+    assert event.detail == {"via": "command line", "expires_at": made.expires_at.isoformat()}
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,8 @@ from ninja.security import HttpBearer
 
 from backcare.api.common import COMPONENTS, problems_json
 from backcare.api.models import ApiToken
-from backcare.api.routes import checkins, clients, documents, exports, sessions
+from backcare.api.routes import checkins, clients, documents, exports, sessions, token
+from backcare.api.tokens import token_in_force
 from backcare.clinic import actions
 from backcare.clinic.presenting import cause_json
 from backcare.core.jsontext import json_path, non_finite_numbers
@@ -30,18 +31,13 @@ from backcare.core.validation import InvalidInput, parse_json
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer bc_...`: a personal token of a therapist."""
+    """`Authorization: Bearer bc_...`: a personal token of a therapist, in force now
+    (`tokens.token_in_force`); 401 otherwise."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=ApiToken.hash(token), revoked_at__isnull=True)
-            .first()
-        )
+        found = token_in_force(token, writing=request.method not in ("GET", "HEAD", "OPTIONS"))
         if found is None:
             return None
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not found.can_write:
-            return None  # a read-only token cannot change anything
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
         return found
@@ -135,5 +131,5 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
-for resource in (documents, clients, sessions, checkins, exports):
+for resource in (documents, clients, sessions, checkins, exports, token):
     api.add_router("", resource.router)

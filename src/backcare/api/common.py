@@ -39,6 +39,8 @@ class DetailOut(Schema):
 # web/middleware.py); client operations answer 404 outside the caller's clinic.
 AUTH: dict[int, Any] = {401: DetailOut, 413: list[ProblemOut], 422: list[ProblemOut]}
 CLIENT: dict[int, Any] = {**AUTH, 404: DetailOut}
+# Operations of a clinic admin (clinic-wide downloads) answer 404 to anyone else.
+ADMIN: dict[int, Any] = {**AUTH, 404: DetailOut}
 
 
 def contract_body(document: str) -> dict[str, Any]:

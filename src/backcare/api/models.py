@@ -1,12 +1,24 @@
-"""Personal API tokens: stored hashed, shown once, read-only or read-write, revocable."""
+"""Personal API tokens: stored hashed, shown once, read-only or read-write, expiring,
+revocable."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+# How long a new token works, in days: chosen when it is made (issue 12: 90 by default). There is
+# no "never": a forgotten token in a script stops by itself.
+EXPIRY_DAYS = (7, 30, 90, 180, 365)
+DEFAULT_EXPIRY_DAYS = 90
+
+
+def default_expiry() -> datetime:
+    return timezone.now() + timedelta(days=DEFAULT_EXPIRY_DAYS)
 
 
 class ApiToken(models.Model):
@@ -20,9 +32,15 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=default_expiry)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def usable(self) -> bool:
+        """Neither revoked nor expired (the account's own state is checked at each request)."""
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     @staticmethod
     def hash(token: str) -> str:

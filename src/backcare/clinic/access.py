@@ -21,9 +21,13 @@ from backcare.clinic.models import (
 
 
 def therapist_of(user: Any) -> Therapist:
-    """The signed-in therapist; 404 for anyone else (signed-in users without a clinic too)."""
+    """The signed-in therapist; 404 for anyone else (signed-in users without a clinic, and
+    deactivated accounts, too: sign-in and API tokens refuse them already, and this holds on
+    every other path, the command line's included)."""
     therapist = (
-        getattr(user, "therapist", None) if getattr(user, "is_authenticated", False) else None
+        getattr(user, "therapist", None)
+        if getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+        else None
     )
     if therapist is None:
         raise Http404("not a therapist")
@@ -76,10 +80,30 @@ def get_clinic_alert(user: Any, client_id: int, alert_id: int) -> ClinicAlert:
 
 
 def clinic_admin(user: Any) -> Therapist:
+    """The signed-in clinic admin; 404 for anyone else. The admin's role: the staff page, the
+    audit log, clinic-wide downloads and erasing a client (`client_to_erase`)."""
     therapist = therapist_of(user)
     if not therapist.is_clinic_admin:
         raise Http404("not a clinic admin")
     return therapist
+
+
+def client_to_erase(user: Any, client_id: int) -> Client:
+    """A client the user may erase: only a clinic admin may, and only a client of their clinic
+    (404 otherwise, as for any record out of reach). The web page and the API both ask here."""
+    clinic_admin(user)
+    return get_client(user, client_id)
+
+
+def staff_member(user: Any, therapist_id: int) -> Therapist:
+    """A therapist of the admin `user`'s clinic, for the staff page; 404 otherwise."""
+    admin = clinic_admin(user)
+    try:
+        return Therapist.objects.select_related("user").get(
+            clinic_id=admin.clinic_id, pk=therapist_id
+        )
+    except Therapist.DoesNotExist:
+        raise Http404("no such therapist") from None
 
 
 def get_link(token: str, purpose: str) -> ClientLink:

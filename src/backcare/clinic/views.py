@@ -692,7 +692,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def client_erase(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = access.get_client(request.user, client_id)
+    client = access.client_to_erase(request.user, client_id)  # clinic admins only
     try:
         actions.erase_client(
             by=request.user, client=client, confirm_name=request.POST.get("confirm_name", "")

@@ -126,7 +126,7 @@ def serve(user: Any, what: str, client_id: int | None = None, *, via: str = "") 
         actions.record_export(by=user, client=client, what=f"{via}{what}")
     else:
         client = None
-        clinic = access.therapist_of(user).clinic
+        clinic = access.clinic_admin(user).clinic  # a clinic-wide file: clinic admins only
         actions.record_export(by=user, client=None, clinic=clinic, what=f"{via}{what}")
     content = download.build(user, client)
     return attachment(content, download.media_type, download.filename(client))

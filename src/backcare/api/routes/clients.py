@@ -171,8 +171,8 @@ class EraseIn(Schema):
 @router.post(
     "/clients/{client_id}/erase",
     response={200: ClientOut, **CLIENT},
-    summary="Erase a client's record (type the client's name to confirm; audited)",
+    summary="Erase a client's record (clinic admins; type the client's name to confirm; audited)",
 )
 def client_erase(request: HttpRequest, client_id: int, payload: EraseIn) -> Any:
-    client = access.get_client(request.user, client_id)
+    client = access.client_to_erase(request.user, client_id)  # clinic admins only
     return actions.erase_client(by=request.user, client=client, confirm_name=payload.confirm_name)

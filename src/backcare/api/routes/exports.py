@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from backcare.api.common import AUTH, CLIENT, FHIR_JSON, ok_body
+from backcare.api.common import ADMIN, AUTH, CLIENT, FHIR_JSON, ok_body
 from backcare.clinic import access, actions
 from backcare.lib.responses import attachment
 from backcare.reports.downloads import serve
@@ -39,9 +39,9 @@ def sessions_csv(request: HttpRequest, client_id: int) -> Any:
 
 @router.get(
     "/outcomes.csv",
-    response=AUTH,
+    response=ADMIN,
     openapi_extra=ok_body("text/csv", "One row per client: baseline, latest, change, status"),
-    summary="The clinic's outcomes as CSV (audited)",
+    summary="The clinic's outcomes as CSV (clinic admins; audited)",
 )
 def outcomes_csv(request: HttpRequest) -> Any:
     return serve(request.user, "outcomes_csv", via="api.")

@@ -1,10 +1,11 @@
 """Create a personal API token for a therapist, for scripts and automation.
 
     backcare manage create_token amara --scope read
-    TOKEN=$(backcare manage create_token amara --scope write --name "nightly export")
+    TOKEN=$(backcare manage create_token amara --scope write --name "nightly export" --days 30)
 
 Only the token is printed on standard output (one line); it is shown this once, and only its hash
-is kept. The token is audited like one made on the API tokens page, and revoked there.
+is kept. It works for --days days (90 by default; one of the API tokens page's choices). The
+token is audited like one made on the API tokens page, and revoked there.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from backcare.api.models import ApiToken
+from backcare.api.models import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, ApiToken
 from backcare.api.tokens import create_token
 
 NAME_LENGTH = ApiToken._meta.get_field("name").max_length
@@ -31,6 +32,13 @@ class Command(BaseCommand):
             required=True,
             choices=("read", "write"),
             help="read: read-only; write: may also change records",
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            choices=EXPIRY_DAYS,
+            default=DEFAULT_EXPIRY_DAYS,
+            help=f"how many days the token works (default {DEFAULT_EXPIRY_DAYS})",
         )
         parser.add_argument(
             "--name",
@@ -53,12 +61,17 @@ class Command(BaseCommand):
         if len(name) > NAME_LENGTH:
             raise CommandError(f"--name must be at most {NAME_LENGTH} characters")
         made, token = create_token(
-            by=user, name=name, can_write=options["scope"] == "write", via="command line"
+            by=user,
+            name=name,
+            can_write=options["scope"] == "write",
+            days=options["days"],
+            via="command line",
         )
         self.stdout.write(token)
         scope = "read-write" if made.can_write else "read-only"
         self.stderr.write(
-            f"Created the {scope} token {name!r} for {username} (it starts {made.prefix}). It "
-            "is shown only this once: keep it now. Revoke it on the API tokens page.",
+            f"Created the {scope} token {name!r} for {username} (it starts {made.prefix}; it "
+            f"expires {made.expires_at:%Y-%m-%d %H:%M} UTC). It is shown only this once: keep "
+            "it now. Revoke it on the API tokens page.",
             style_func=lambda text: text,  # a note, not an error: not in red
         )
