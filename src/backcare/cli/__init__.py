@@ -9,6 +9,7 @@
     backcare manage COMMAND ...
     backcare serve [--bind ADDRESS:PORT] [--workers N] [--no-migrate] [--insecure-dev]
     backcare fhir questionnaire|intake|export|import ...
+    backcare backup FILE | backcare restore FILE [--replace]
 
 Exit status: 0 success, 2 invalid input (or usage), 1 internal error. Errors go to stderr, one
 line per problem with its path; no tracebacks (set BACKCARE_DEBUG=1 to see one).
@@ -20,6 +21,7 @@ options; `fhir`'s subcommands are registered by fhir.py's `add_parser`). The com
     batch.py     assess --batch: JSON Lines in, JSON Lines out, in constant memory
     web.py       manage, serve: the Django web app
     fhir.py      fhir questionnaire|intake|export|import
+    backup.py    backup, restore: the web app's database (SQLite or PostgreSQL)
 
 What they print: text.py (an assessment or progress as text), rulesdoc.py (the rule tables for
 clinical review), demo.py (the walk-through of the public example cases). What they share (exit
@@ -39,6 +41,7 @@ import sys
 from typing import NoReturn
 
 from backcare import __version__
+from backcare.cli.backup import add_parsers as add_backup_parsers
 from backcare.cli.commands import cmd_assess, cmd_demo, cmd_progress, cmd_rules, cmd_schema
 from backcare.cli.common import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, UsageError
 from backcare.cli.fhir import add_parser as add_fhir_parser
@@ -129,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     add_fhir_parser(sub)
+    add_backup_parsers(sub)
 
     p = sub.add_parser(
         "demo",
