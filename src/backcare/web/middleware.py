@@ -4,6 +4,7 @@
   records are open on shared clinic computers; a forgotten session must not stay open.
 - API bodies: one over the size limit answers 413, and text no database can store 422, both
   with the API's problem list, before anything else reads them.
+- No-store: no browser or proxy keeps a copy of an answer that may show health data or a name.
 """
 
 from __future__ import annotations
@@ -40,6 +41,45 @@ class IdleTimeoutMiddleware:
             # database write to every page for no gain in safety.
             session[_KEY] = now
         return self.get_response(request)
+
+
+# Pages anyone may cache: they show no record and no name when nobody is signed in.
+PUBLIC_PAGES = frozenset({"health", "learn", "self_check"})
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer except a public page read anonymously.
+
+    Safe by default: a new page is no-store until it is named in PUBLIC_PAGES. Private is any
+    answer for a signed-in user, to a request with a token (any API answer), to a client's
+    link or portal session, and every answer to a POST (the self-check's answer page shows
+    the person's health). Static files never reach this (WhiteNoise answers them first) and
+    stay cacheable. Signing out also asks the browser to clear what the site stored
+    (`Clear-Site-Data`), for shared clinic computers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Read before the view: signing out ends the session the view sees.
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        match = request.resolver_match
+        name = match.url_name if match is not None else None
+        public = (
+            name in PUBLIC_PAGES
+            and request.method in ("GET", "HEAD")
+            and not signed_in
+            and not request.user.is_authenticated
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.session.get("portal_client_id")
+            and not request.path.startswith("/api/")
+        )
+        if not public and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        if name == "logout" and request.method == "POST":
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 class RefuseNulMiddleware:

@@ -112,8 +112,18 @@
     });
   }
 
+  // Nothing of a record stays in the browser (shared clinic computers): htmx's history is
+  // off (base.html), and what htmx wrote before that, or writes on loading a page (the
+  // page's address, which may hold a search for a name), is removed.
+  function forgetHtmxHistory() {
+    ["htmx-history-cache", "htmx-current-path-for-history"].forEach(function (key) {
+      try { window.sessionStorage.removeItem(key); window.localStorage.removeItem(key); } catch (e) { /* storage off */ }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    bodyMap(); painChart(); dependentQuestions(); printButtons();
+    forgetHtmxHistory(); bodyMap(); painChart(); dependentQuestions(); printButtons();
   });
+  document.addEventListener("htmx:afterSettle", forgetHtmxHistory);
   document.addEventListener("htmx:afterSwap", bodyMap);
 })();
