@@ -18,6 +18,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from backcare.accounts.models import Clinic, Therapist
+from support.two_factor import code_now, give_authenticator
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -111,12 +112,17 @@ def therapist(transactional_db: Any) -> User:
     Therapist.objects.create(
         user=user, clinic=clinic, display_name="Alice Ng", is_clinic_admin=True
     )
+    give_authenticator(user)  # a clinic admin signs in with two factors
     return user
 
 
 def sign_in(page: Any, base: str) -> None:
+    """Both steps, as a person does: the password, then the code her authenticator shows."""
     page.goto(f"{base}/sign-in/")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/sign-in/code/**")
+    page.fill("#id_code", code_now())
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")

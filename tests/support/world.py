@@ -15,6 +15,7 @@ from backcare.accounts.models import Clinic, Therapist
 from backcare.clinic import actions
 from backcare.clinic.models import Client, IntakeRecord, Session
 from backcare.core.validation import parse_intake
+from support.two_factor import sign_in_both_factors
 
 INTAKE = {
     "schema": "backcare.intake/1",
@@ -86,7 +87,8 @@ def world(db: Any) -> World:
 
 
 def browser_for(user: User | None) -> Browser:
+    """A test browser signed in as `user` (both factors when the user needs two), or anonymous."""
     browser = Browser()
     if user is not None:
-        browser.force_login(user)
+        sign_in_both_factors(browser, user)
     return browser

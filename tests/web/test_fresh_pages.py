@@ -20,6 +20,7 @@ from backcare.clinic.models import Client
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_intake
 from backcare.core.wording import ALERT_NAME
+from support.two_factor import sign_in_both_factors
 from support.world import INTAKE, SESSION_VALUES, World, browser_for, make_therapist
 
 
@@ -141,8 +142,7 @@ def test_every_viewer_gets_their_own_csrf_token_and_their_own_name(world: World)
     tokens = []
     dora = make_therapist("dora", world.therapist.therapist.clinic)
     for user in (world.therapist, world.therapist, dora):
-        browser = Browser(enforce_csrf_checks=True)
-        browser.force_login(user)
+        browser = sign_in_both_factors(Browser(enforce_csrf_checks=True), user)
         page = browser.get(url).content.decode()
         assert user.therapist.display_name in page
         others = {"alice", "dora"} - {user.username}

@@ -12,6 +12,9 @@ class Clinic(models.Model):
     # A short code the clinic gives its clients, so that someone who took the public self-check
     # can choose to send their answers here. Empty: the clinic takes none.
     selfcheck_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    # Clinic admins always sign in with a second factor; the clinic's other therapists too when
+    # the admin switches this on (accounts/two_factor.py::must_use_two_factor).
+    therapists_need_two_factor = models.BooleanField(default=False)
 
     @staticmethod
     def new_selfcheck_code() -> str:

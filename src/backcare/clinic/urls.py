@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backcare.clinic import portal, query, views
+from backcare.clinic import portal, query, two_factor_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -66,6 +66,17 @@ urlpatterns = [
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
     path("audit/", query.audit_log, name="audit_log"),  # its filter checked, then the page
     path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
+    # Two-factor sign-in: the code step after the password, setting it up, the admin's page.
+    path("sign-in/code/", two_factor_views.code, name="two_factor_code"),
+    path("two-factor/", two_factor_views.overview, name="two_factor"),
+    path("two-factor/set-up/", two_factor_views.enrol, name="two_factor_enrol"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("two-factor/rule/", two_factor_views.rule, name="two_factor_rule"),
+    path("two-factor/reset/<int:therapist_id>/", two_factor_views.reset, name="two_factor_reset"),
     # The client portal: no account, a session opened by a one-time link.
     path("c/intake/<str:token>/", portal.intake_link, name="portal_intake"),
     path("c/checkin/<str:token>/", portal.checkin_link, name="portal_checkin"),

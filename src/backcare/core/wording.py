@@ -244,6 +244,17 @@ AUDIT_ACTION: Final = {
     "link.use": "A one-time link was used",
     "api_token.create": "Made an API token",
     "api_token.revoke": "Revoked an API token",
+    "auth.sign_in": "Signed in with a password",
+    "auth.sign_out": "Signed out",
+    "auth.sign_in_fail": "A sign-in failed (wrong username or password)",
+    "auth.lockout": "Signing in was locked after repeated failures",
+    "mfa.enrol": "Set up two-factor sign-in",
+    "mfa.verify": "Gave a two-factor code",
+    "mfa.fail": "Gave a wrong two-factor code",
+    "mfa.recovery_code": "Used a recovery code",
+    "mfa.recovery_codes": "Made new recovery codes",
+    "mfa.reset": "Reset a colleague's two-factor sign-in",
+    "clinic.two_factor_rule": "Changed whether therapists need two-factor sign-in",
 }
 AUDIT_READ: Final = {"view": "Viewed", "export": "Downloaded"}
 

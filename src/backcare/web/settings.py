@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # its Swagger UI files, served from here (no CDN)
     "backcare.accounts",
     "backcare.api",
@@ -91,11 +94,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor given
     "backcare.web.middleware.NoStoreMiddleware",  # no copy of a record in a browser or proxy
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "backcare.web.middleware.IdleTimeoutMiddleware",
+    "backcare.web.two_factor.TwoFactorMiddleware",  # the code step before any page
     "backcare.web.middleware.RefuseNulMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +190,8 @@ AXES_CLIENT_IP_CALLABLE = "backcare.lib.addresses.client_address"
 # the sign-in lockout and the self-check's rate limit both read the client's address through
 # backcare.lib.addresses. 0: the header is ignored (anyone can send one).
 BACKCARE_TRUSTED_PROXIES = _int("BACKCARE_TRUSTED_PROXIES", 0, 0, 5)
+# Two-factor sign-in (django-otp): TOTP apps show the site's name beside the code.
+OTP_TOTP_ISSUER = "backcare"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 SESSION_IDLE_SECONDS = 60 * _int("BACKCARE_SESSION_IDLE_MINUTES", 30, 1, 24 * 60)
