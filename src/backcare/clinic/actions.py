@@ -338,8 +338,10 @@ def reassess(*, by: Any, entry: IntakeRecord) -> IntakeRecord:
     )
 
 
-def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> None:
-    """Validate a session's clinical fields with the core's own contract model."""
+def check_session_fields(values: dict[str, Any], number: int, when: Date) -> SessionContract:
+    """Validate a session's clinical fields with the core's own contract model, and return them
+    as that model; raises ActionError with every problem by field. Every way a session is
+    written checks here: record, update, amend, and the seeded courses of clinic/seed.py."""
     values = dict(values)
     # Values may come from the API as any JSON: check their kind before the core checks them
     # (a value of the wrong kind is left out of what the core is asked).
@@ -368,12 +370,13 @@ def _check_session_fields(values: dict[str, Any], number: int, when: Date) -> No
         "new_red_flags": dict.fromkeys(values.get("new_red_flags", []), True),
     }
     try:
-        validate(SessionContract, contract)
+        checked = validate(SessionContract, contract)
     except InvalidInput as exc:
         for field, messages in _by_field(exc, whole="__all__").items():
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ActionError(errors)
+    return checked
 
 
 @transaction.atomic
@@ -398,7 +401,7 @@ def record_session(
     previous = client.sessions.filter(voided_at__isnull=True).order_by("-number").first()
     if previous is not None and when < previous.date:
         raise _fail("date", f"A session cannot be dated before the previous one ({previous.date}).")
-    _check_session_fields(values, number, when)
+    check_session_fields(values, number, when)
     confirmed = _confirmed(session_causes(client=client, values=values), override)
     session = Session.objects.create(
         client=client,
@@ -435,7 +438,7 @@ def update_session(
     if session.signed:
         raise _fail("", "This session is signed: record an amendment instead.")
     merged = {f: getattr(session, f) for f in AMENDABLE_FIELDS} | values
-    _check_session_fields(merged, session.number, session.date)
+    check_session_fields(merged, session.number, session.date)
     confirmed = {}
     if {"pressure", "techniques"} & {f for f in values if values[f] != getattr(session, f)}:
         confirmed = _confirmed(amendment_causes(session=session, values=merged), override)
@@ -528,7 +531,7 @@ def amend_session(
     }
     if not changed:
         raise _fail("", "Nothing was changed.")
-    _check_session_fields(current | changed, session.number, session.date)
+    check_session_fields(current | changed, session.number, session.date)
     confirmed = {}
     if {"pressure", "techniques"} & set(changed):
         confirmed = _confirmed(
@@ -561,8 +564,9 @@ def amend_session(
     return amendments
 
 
-def _followup_contract(values: dict[str, Any]) -> Followup:
-    """A check-in as the core's follow-up contract (no hand checks): every problem, by field."""
+def followup_contract(values: dict[str, Any]) -> Followup:
+    """A check-in as the core's follow-up contract (no hand checks): every problem, by field.
+    Every way a check-in is written checks here (record_checkin, clinic/seed.py)."""
     doc = {
         "date": values["date"].isoformat() if isinstance(values["date"], Date) else values["date"],
         "pain": values["pain"],
@@ -612,7 +616,7 @@ def record_checkin(
 ) -> CheckIn:
     """Record a check-in; what it raises (clinical-rules §6b) is stored as clinic alerts that a
     therapist must acknowledge, and the clinic is emailed once this transaction commits."""
-    followup = _followup_contract(
+    followup = followup_contract(
         {
             "date": when,
             "pain": pain,
