@@ -54,6 +54,7 @@ def _values(world: World) -> dict[str, Any]:
         "checkin_id": CheckIn.objects.get(client=world.client).pk,
         "token": token,
         "token_id": ApiToken.objects.filter(user=world.therapist).first().pk,  # type: ignore[union-attr]
+        "therapist_id": world.therapist.therapist.pk,
     }
 
 
