@@ -18,6 +18,7 @@ from backcare.fhir.questionnaire import intake_response
 from backcare.reports.downloads import DOWNLOADS
 from support import AFTER_THE_FACT
 from support.api import call, token_for
+from support.downloads import body
 from support.world import INTAKE, SESSION_VALUES, World
 
 
@@ -91,9 +92,7 @@ def test_json_and_csv_exports_by_api(world: World) -> None:
         )
     )
     assert [r["pain_after"] for r in rows] == ["4"]
-    outcomes = list(
-        csv.DictReader(io.StringIO(call("get", "/outcomes.csv", token).content.decode()))
-    )
+    outcomes = list(csv.DictReader(io.StringIO(body(call("get", "/outcomes.csv", token)).decode())))
     assert [r["name"] for r in outcomes] == ["Carol Client"]  # the caller's clinic only
     assert (
         _exports("api.client_json"),

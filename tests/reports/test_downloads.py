@@ -12,6 +12,7 @@ from django.urls import reverse
 from backcare.audit.models import AuditEvent
 from backcare.reports.downloads import DOWNLOADS
 from support.api import call, token_for
+from support.downloads import body
 from support.world import World, browser_for
 
 # Each download: its web URL name and its API path ({c}: the client's id).
@@ -52,7 +53,8 @@ def test_the_web_and_the_api_serve_the_same_file(world: World, what: str) -> Non
             f'attachment; filename="{download.filename(world.client)}"'
         )
         assert "no-store" in response["Cache-Control"]
-    assert _comparable(what, web.content) == _comparable(what, api.content)
+    assert _comparable(what, body(web)) == _comparable(what, body(api))
+    assert web.streaming == api.streaming == download.streams
     assert AuditEvent.objects.filter(action=f"export.{what}").count() == 1
     assert AuditEvent.objects.filter(action=f"export.api.{what}").count() == 1
 

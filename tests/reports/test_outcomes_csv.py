@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
@@ -22,6 +24,7 @@ from backcare.clinic.course import client_progress
 from backcare.clinic.models import Client
 from backcare.core.validation import parse_intake
 from backcare.core.wording import NEXT_STEP, STATUS
+from support import AFTER_THE_FACT
 from support.api import call, token_for
 from support.downloads import body
 from support.world import INTAKE, SESSION_VALUES, World, add_client, browser_for
@@ -82,13 +85,6 @@ def _old_outcomes_csv(clients: Any) -> str:
 
 
 # -- a small clinic of every kind of row ------------------------------------------------------
-
-
-AFTER_THE_FACT = {
-    "confirm": True,
-    "reason_kind": "recorded_after_the_fact",
-    "reason": "Entered from the paper notes.",
-}
 
 
 def _session(world: World, client: Client, day: int, **values: Any) -> Any:
@@ -176,3 +172,24 @@ def test_outcomes_csv_of_another_clinic_lists_only_its_own_clients(world: World)
         )
     )
     assert [r["name"] for r in rows] == ["Dan Other"]
+
+
+@pytest.mark.django_db
+def test_outcomes_csv_streams_and_its_queries_do_not_grow_with_the_clinic(world: World) -> None:
+    browser = browser_for(world.therapist)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as run:
+            response = browser.get(reverse("outcomes_csv"))
+            rows = body(response).count(b"\n") - 1
+        assert response.status_code == 200 and response.streaming
+        return len(run), rows
+
+    queries()  # the first request of a browser also saves its session
+    for i in range(3):
+        add_client(world.therapist, f"Client {i}")
+    few, rows = queries()
+    assert rows == 4
+    for i in range(3, 15):
+        add_client(world.therapist, f"Client {i}")
+    assert queries() == (few, 16)

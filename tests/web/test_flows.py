@@ -16,6 +16,7 @@ from backcare.clinic.models import Amendment, CheckIn, Client, ClientLink, Intak
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
 from support import AFTER_THE_FACT
+from support.downloads import body
 from support.world import SESSION_VALUES, World, browser_for
 
 INTAKE_FORM = {
@@ -337,7 +338,7 @@ def test_measurements_reach_the_progress_page(world: World) -> None:
     import csv
     import io
 
-    (row,) = csv.DictReader(io.StringIO(browser.get(reverse("outcomes_csv")).content.decode()))
+    (row,) = csv.DictReader(io.StringIO(body(browser.get(reverse("outcomes_csv"))).decode()))
     assert (row["rmdq_baseline"], row["rmdq_latest"], row["rmdq_change_points"]) == (
         "14",
         "8",
@@ -377,7 +378,7 @@ def test_exports_are_complete_safe_and_audited(world: World) -> None:
     )
     assert [r["kind"] for r in rows] == ["session", "check-in (therapist)"]
     outcomes = list(
-        csv.DictReader(io.StringIO(browser.get(reverse("outcomes_csv")).content.decode()))
+        csv.DictReader(io.StringIO(body(browser.get(reverse("outcomes_csv"))).decode()))
     )
     assert [r["name"] for r in outcomes] == ["Carol Client"]  # the clinic's own clients only
     assert outcomes[0]["baseline_pain"] == "6" and outcomes[0]["latest_pain"] == "4"

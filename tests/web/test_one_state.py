@@ -43,6 +43,7 @@ from backcare.core.wording import ALERT_NAME, NEXT_STEP, STATUS, URGENCY
 from backcare.fhir import codes
 from support import AFTER_THE_FACT
 from support.api import call, token_for
+from support.downloads import body
 from support.states import CLIENT_REPORTED, STATES, Built, build
 from support.world import SESSION_VALUES, World, browser_for
 
@@ -410,7 +411,7 @@ def test_dashboard_order(world: World) -> None:
 def test_outcomes_csv(case: Case) -> None:
     response = case.browser.get("/outcomes.csv")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
     (row,) = (r for r in rows if r["client_id"] == str(case.client.pk))
     want = case.want
     assert row["next_step"] == want.next_step

@@ -49,6 +49,9 @@ class Client(models.Model):
     alerts_to_acknowledge = models.PositiveSmallIntegerField(default=0)
     # The rules version the summary was computed under: `recompute_states` redoes the others.
     state_rules_version = models.CharField(max_length=64, blank=True, db_index=True)
+    # The progress figures of that state that outcomes.csv shows (summary.outcome_of): each
+    # measure's change as exact decimal text, and the sessions done; None without an intake.
+    outcome = models.JSONField(null=True, blank=True)
     # One more with every action that changes what the record's pages show, in the action's
     # transaction (summary.save_changed): cached fragments of the record are keyed on it.
     record_version = models.PositiveBigIntegerField(default=0)

@@ -8,10 +8,13 @@ judged when the dashboard is shown (it depends on today's date).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F
 
 from backcare.clinic.course import state_of
 from backcare.clinic.models import Client
+from backcare.core.results import Change, Progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
 
@@ -35,6 +38,33 @@ def save_changed(client: Client, fields: list[str]) -> None:
     client.record_version = F("record_version") + 1  # type: ignore[assignment]
     client.save(update_fields=[*fields, "record_version"])
     del client.record_version  # the new number is read from the row if it is asked for
+
+
+MEASURES = ("pain", "rmdq", "odi", "peg")  # the order outcomes.csv shows them in
+
+
+def _change(change: Change | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    return {
+        "baseline": str(change.baseline),
+        "latest": str(change.latest),
+        "change_points": str(change.change_points),
+        "change_percent": None if change.change_percent is None else str(change.change_percent),
+        "meaningful": change.meaningful,
+    }
+
+
+def outcome_of(progress: Progress | None) -> dict[str, Any] | None:
+    """The progress figures outcomes.csv shows, as the summary keeps them (`Client.outcome`):
+    the sessions done and each measure's change, its numbers as the exact text of the core's
+    decimals (`Decimal(text)` gives them back, to the last digit). None without an intake."""
+    if progress is None:
+        return None
+    return {
+        "sessions_done": progress.sessions_done,
+        **{measure: _change(getattr(progress, measure)) for measure in MEASURES},
+    }
 
 
 def refresh(client: Client) -> Client:
@@ -73,6 +103,7 @@ def refresh(client: Client) -> Client:
     client.next_step = next_step
     client.status = status
     client.last_contact = max(dates, default=None)
+    client.outcome = outcome_of(None if state is None or intake is None else state.progress)
     client.state_rules_version = load_tables().version
     save_changed(
         client,
@@ -84,6 +115,7 @@ def refresh(client: Client) -> Client:
             "last_contact",
             "assessment_changed",
             "alerts_to_acknowledge",
+            "outcome",
             "state_rules_version",
         ],
     )

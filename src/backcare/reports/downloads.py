@@ -9,15 +9,16 @@ URL in reports/urls.py and one API operation in api/routes/exports.py that calls
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from backcare.clinic import access, actions
-from backcare.lib.responses import attachment
+from backcare.lib.responses import attachment, streamed_attachment
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,12 @@ class Download:
     media_type: str
     # The file's name, from the client (None for a clinic-wide download).
     filename: Callable[[Any], str]
-    # The content, from the signed-in user and the client (None for a clinic-wide download).
-    build: Callable[[Any, Any], str | bytes]
+    # The content, from the signed-in user and the client (None for a clinic-wide download):
+    # the whole file, or its pieces in order when it `streams`.
+    build: Callable[[Any, Any], str | bytes | Iterator[str]]
     per_client: bool = True
+    # Sent as it is built (a file that grows with the clinic): memory stays flat.
+    streams: bool = False
 
 
 def _json(data: Any) -> str:
@@ -47,10 +51,10 @@ def _sessions_csv(user: Any, client: Any) -> str:
     return sessions_csv(client)
 
 
-def _outcomes_csv(user: Any, client: Any) -> str:
+def _outcomes_csv(user: Any, client: Any) -> Iterator[str]:
     from backcare.reports.exports import outcomes_csv
 
-    return outcomes_csv(access.clients_for(user).prefetch_related("sessions__amendments"))
+    return outcomes_csv(access.clients_for(user))
 
 
 def _fhir_bundle(user: Any, client: Any) -> str:
@@ -93,6 +97,7 @@ DOWNLOADS: dict[str, Download] = {
             lambda c: "outcomes.csv",
             _outcomes_csv,
             per_client=False,
+            streams=True,
         ),
         Download(
             "fhir_bundle",
@@ -116,9 +121,16 @@ DOWNLOADS: dict[str, Download] = {
 }
 
 
-def serve(user: Any, what: str, client_id: int | None = None, *, via: str = "") -> HttpResponse:
+def serve(
+    user: Any, what: str, client_id: int | None = None, *, via: str = ""
+) -> HttpResponse | StreamingHttpResponse:
     """One download for `user`: the client is reached through `access` (404 outside the
-    user's clinic), the audit row is written, then the file is built and sent."""
+    user's clinic), the audit row is written, then the file is built and sent.
+
+    A streamed file's first piece (after the header, its first chunk of rows: the first
+    query) is built here, before the answer starts, so that a database that does not answer
+    is an ordinary error page rather than a cut-off file; the rest is formatting of what the
+    database sends (stored summaries), which ordinary data cannot make fail."""
     download = DOWNLOADS[what]
     if download.per_client:
         assert client_id is not None
@@ -129,4 +141,10 @@ def serve(user: Any, what: str, client_id: int | None = None, *, via: str = "") 
         clinic = access.clinic_admin(user).clinic  # a clinic-wide file: clinic admins only
         actions.record_export(by=user, client=None, clinic=clinic, what=f"{via}{what}")
     content = download.build(user, client)
+    if download.streams:
+        assert isinstance(content, Iterator)
+        started = list(itertools.islice(content, 2))  # the header and the first rows
+        pieces = itertools.chain(started, content)
+        return streamed_attachment(pieces, download.media_type, download.filename(client))
+    assert not isinstance(content, Iterator)
     return attachment(content, download.media_type, download.filename(client))

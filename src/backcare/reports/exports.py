@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
-from backcare.clinic.course import client_progress
-from backcare.clinic.models import Client
+from django.db.models import QuerySet
+
+from backcare.clinic.course import state_of
+from backcare.clinic.models import Client, IntakeRecord
+from backcare.clinic.summary import MEASURES, outcome_of
+from backcare.core.rules.tables import load_tables
 from backcare.core.wording import NEXT_STEP, STATUS
 
 EXPORT_SCHEMA = "backcare.client-export/1"
@@ -134,10 +140,11 @@ def _safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
+def _csv(header: list[str] | None, rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    if header is not None:
+        writer.writerow(header)
     writer.writerows([[_safe(v) for v in row] for row in rows])
     return out.getvalue()
 
@@ -181,59 +188,89 @@ def sessions_csv(client: Client) -> str:
     return _csv(header, [r[2] for r in rows])
 
 
-_DISABILITY = ("rmdq", "odi", "peg")
+OUTCOMES_HEADER = [
+    "client_id", "name", "baseline_pain", "latest_pain", "change_points", "change_percent",
+    "meaningful", "status", "status_text", "next_step", "next_step_text", "sessions",
+] + [
+    f"{measure}_{column}"
+    for measure in MEASURES[1:]
+    for column in ("baseline", "latest", "change_points", "change_percent", "meaningful")
+]  # fmt: skip
+OUTCOMES_CHUNK = 2000  # clients read per query of outcomes.csv (and text yielded at a time)
 
 
-def outcomes_csv(clients: Any) -> str:
-    """One row per client: baseline, latest, change and status (from the core's progress).
+def _number(text: str | None) -> Decimal | str:
+    # The stored exact text of the core's decimal, written as that decimal (a number, never
+    # escaped as a formula: a negative change stays -3).
+    return "" if text is None else Decimal(text)
+
+
+def _outcome_row(pk: int, name: str, status: str, next_step: str, outcome: Any) -> list[Any]:
+    """One client's row from their summary (`summary.outcome_of`; None: no intake yet)."""
+    if outcome is None:
+        return [pk, name, "", "", "", "", "", "", "No intake yet", "", "", 0]
+    row = [pk, name]
+    for measure in MEASURES:
+        c = outcome[measure]
+        cells = (
+            ["", "", "", "", ""]
+            if c is None
+            else [
+                _number(c["baseline"]),
+                _number(c["latest"]),
+                _number(c["change_points"]),
+                _number(c["change_percent"]),
+                "yes" if c["meaningful"] else "no",
+            ]
+        )
+        row += cells
+        if measure == "pain":
+            row += [status, STATUS[status], next_step, NEXT_STEP[next_step]]
+            row += [outcome["sessions_done"]]
+    return row
+
+
+_SUMMARY = ("pk", "full_name", "status", "next_step", "outcome", "state_rules_version")
+
+
+def _fresh(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The chunk's rows with every stale summary (written under other rules, or never: a
+    client created but never refreshed, or one from before `Client.outcome`) replaced by
+    what the record says now. Two queries at most for the chunk: which stale clients have an
+    intake; a stale client with one is computed from the record (after a rules upgrade, until
+    `recompute_states` has run), one client at a time."""
+    version = load_tables().version
+    stale = [row[0] for row in rows if row[5] != version]
+    if not stale:
+        return rows
+    with_intake = set(
+        IntakeRecord.objects.filter(client_id__in=stale).values_list("client_id", flat=True)
+    )
+    out = []
+    for row in rows:
+        if row[5] == version:
+            out.append(row)
+        elif row[0] not in with_intake:
+            out.append((row[0], row[1], "", "", None, version))
+        else:
+            state = state_of(Client.objects.get(pk=row[0]))
+            assert state is not None  # it has an intake
+            progress = state.progress
+            out.append(
+                (row[0], row[1], progress.status, progress.next_step, outcome_of(progress), version)
+            )
+    return out
+
+
+def outcomes_csv(clients: QuerySet[Client], chunk: int = OUTCOMES_CHUNK) -> Iterator[str]:
+    """One row per client: baseline, latest, change and status (the core's progress, as each
+    client's summary keeps it), streamed: the header, then the text of `chunk` clients at a
+    time. The clients are read `chunk` at a time (`iterator`), so time grows with the clinic
+    but queries only with its chunks and memory not at all.
 
     Pain first (always there once an intake is), then Roland-Morris, Oswestry and PEG, each
-    empty where the client has no baseline or no later value of that measure.
-    """
-    rows = []
-    for client in clients:
-        result = client_progress(client)
-        if result is None:
-            rows.append(
-                [client.pk, client.full_name, "", "", "", "", "", "", "No intake yet", "", "", 0]
-            )
-            continue
-        pain = result.pain
-        row = [
-            client.pk,
-            client.full_name,
-            pain.baseline,
-            pain.latest,
-            pain.change_points,
-            "" if pain.change_percent is None else pain.change_percent,
-            "yes" if pain.meaningful else "no",
-            result.status,
-            STATUS[result.status],
-            result.next_step,
-            NEXT_STEP[result.next_step],
-            result.sessions_done,
-        ]
-        for measure in _DISABILITY:
-            c = getattr(result, measure)
-            if c is None:
-                row += ["", "", "", "", ""]
-            else:
-                percent = "" if c.change_percent is None else c.change_percent
-                row += [
-                    c.baseline,
-                    c.latest,
-                    c.change_points,
-                    percent,
-                    "yes" if c.meaningful else "no",
-                ]
-        rows.append(row)
-    header = [
-        "client_id", "name", "baseline_pain", "latest_pain", "change_points", "change_percent",
-        "meaningful", "status", "status_text", "next_step", "next_step_text", "sessions",
-    ]  # fmt: skip
-    for measure in _DISABILITY:
-        header += [
-            f"{measure}_baseline", f"{measure}_latest", f"{measure}_change_points",
-            f"{measure}_change_percent", f"{measure}_meaningful",
-        ]  # fmt: skip
-    return _csv(header, rows)
+    empty where the client has no baseline or no later value of that measure."""
+    yield _csv(OUTCOMES_HEADER, [])
+    rows = clients.values_list(*_SUMMARY).iterator(chunk_size=chunk)
+    while batch := list(islice(rows, chunk)):
+        yield _csv(None, [_outcome_row(*row[:5]) for row in _fresh(batch)])
