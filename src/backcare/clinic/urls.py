@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from backcare.clinic import portal, query, two_factor_views, views
+from backcare.clinic import audit_page, portal, two_factor_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -64,7 +64,7 @@ urlpatterns = [
     ),
     path("clients/<int:client_id>/referral-letter/", views.referral_letter, name="referral_letter"),
     path("clients/<int:client_id>/links/", views.link_create, name="link_create"),
-    path("audit/", query.audit_log, name="audit_log"),  # its filter checked, then the page
+    path("audit/", audit_page.audit_log, name="audit_log"),
     path("clients/<int:client_id>/erase/", views.client_erase, name="client_erase"),
     # Two-factor sign-in: the code step after the password, setting it up, the admin's page.
     path("sign-in/code/", two_factor_views.code, name="two_factor_code"),

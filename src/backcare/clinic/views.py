@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from backcare.audit.models import AuditEvent
 from backcare.clinic import access, actions
 from backcare.clinic.course import course_document, state_of
 from backcare.clinic.forms import (
@@ -676,17 +675,6 @@ def link_create(request: HttpRequest, client_id: int) -> HttpResponse:
         return redirect("client_detail", client_id=client.pk)
     url = request.build_absolute_uri(reverse(f"portal_{purpose}", args=[token]))
     return render(request, "clinic/link_created.html", {"client": client, "link": link, "url": url})
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    therapist = access.clinic_admin(request.user)
-    events = AuditEvent.objects.filter(clinic=therapist.clinic).select_related("client")
-    client_id = request.GET.get("client")
-    if client_id and client_id.isdigit():
-        events = events.filter(client_id=int(client_id))
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "clinic/audit_log.html", {"page": page})
 
 
 @login_required

@@ -1,0 +1,118 @@
+"""The clinic admin's audit page: the clinic's audit rows, newest first, filtered by person,
+client, action and dates.
+
+The filters are a form: a bad value (`?client=²`, a date that is not one, a person of another
+clinic) is a field error on a 400 page, never a server error and never a silently wider list.
+`str.isdigit` takes "²" and "١" for digits, which `int` then refuses: a client number here is
+ASCII digits only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from backcare.accounts.models import Therapist
+from backcare.audit.models import AuditEvent
+from backcare.clinic import access
+from backcare.core.wording import AUDIT_ACTION, AUDIT_READ
+
+PER_PAGE = 100
+# Reads are recorded per page or file (`view.progress`, `export.api.outcomes_csv`): filtered by
+# their kind, all together.
+_READS = [(kind, f"{words} (any page or file)") for kind, words in AUDIT_READ.items()]
+
+
+def _client_number(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise forms.ValidationError("Must be a client number, e.g. 12.")
+    return int(value)
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.TypedChoiceField(
+        label="Person", required=False, coerce=int, empty_value=None,
+        help_text="What they did, and sign-ins made as them.",
+    )  # fmt: skip
+    client = forms.CharField(label="Client number", required=False, max_length=32)
+    action = forms.ChoiceField(label="What", required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, staff: QuerySet[Therapist], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Anyone")] + [  # type: ignore[attr-defined]
+            (t.user_id, t.display_name) for t in staff
+        ]
+        self.fields["action"].choices = [  # type: ignore[attr-defined]
+            ("", "Anything"),
+            *sorted(AUDIT_ACTION.items(), key=lambda item: item[1]),
+            *_READS,
+        ]
+
+    def clean_client(self) -> int | None:
+        return _client_number(self.cleaned_data.get("client") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "Must be on or after the first day.")
+        return data
+
+    def events(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        """`events` narrowed by the valid form's filters."""
+        data = self.cleaned_data
+        if data.get("person") is not None:
+            person = data["person"]
+            events = events.filter(
+                Q(actor_id=person) | Q(object_type="User", object_id=str(person))
+            )
+        if data.get("client") is not None:
+            events = events.filter(client_id=data["client"])
+        action = data.get("action")
+        if action in AUDIT_READ:
+            events = events.filter(action__startswith=f"{action}.")
+        elif action:
+            events = events.filter(action=action)
+        if data.get("since"):
+            events = events.filter(at__date__gte=data["since"])
+        if data.get("until"):
+            events = events.filter(at__date__lte=data["until"])
+        return events
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    therapist = access.clinic_admin(request.user)  # 404 for anyone else, before any filter
+    staff = Therapist.objects.filter(clinic=therapist.clinic).order_by("display_name")
+    form = AuditFilterForm(request.GET, staff=staff)
+    events = AuditEvent.objects.filter(clinic=therapist.clinic).select_related("client")
+    if not form.is_valid():
+        return render(
+            request,
+            "clinic/audit_log.html",
+            {"form": form, "page": None, "filters": ""},
+            status=400,
+        )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    page = Paginator(form.events(events), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clinic/audit_log.html",
+        {"form": form, "page": page, "filters": filters.urlencode()},
+    )
