@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backcare.clinic.models import Client
+from backcare.clinic.models import Client, IntakeRecord
 from backcare.core.results import Progress
 from backcare.core.state import ClientState, client_state
 from backcare.core.validation import parse_course
@@ -21,16 +21,22 @@ def _number(value: Any) -> Any:
     return int(as_float) if as_float.is_integer() else as_float
 
 
-def course_document(client: Client) -> dict[str, Any] | None:
-    """The course so far (None before the first intake). Sessions carry their amendments."""
-    intake = client.current_intake
-    if intake is None:
-        return None
+def baseline_of(intake: IntakeRecord) -> dict[str, Any]:
+    """The course's baseline from its intake: the pain, and the disability scores measured."""
     baseline: dict[str, Any] = {"pain": intake.document["pain"]["intensity"]}
     for name in ("rmdq", "odi", "peg"):
         value = getattr(intake, f"baseline_{name}")
         if value is not None:
             baseline[name] = _number(value)
+    return baseline
+
+
+def course_document(client: Client) -> dict[str, Any] | None:
+    """The course so far (None before the first intake). Sessions carry their amendments."""
+    intake = client.current_intake
+    if intake is None:
+        return None
+    baseline = baseline_of(intake)
     sessions = []
     # A voided session was recorded in error: it stays in the history, not in the course.
     in_course = client.sessions.filter(voided_at__isnull=True)
