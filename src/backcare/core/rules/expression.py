@@ -161,28 +161,29 @@ class _Compiler:
 
 
 def _all(parts: list[Getter]) -> Getter:
-    """`a and b and ...`: the first falsy value, or the last."""
+    """`a and b and ...` (two parts or more, as Python parses it): the first falsy value, or
+    the last value."""
+    *first, last = parts
 
     def test(f: Mapping[str, Any]) -> Any:
-        value: Any = True
-        for part in parts:
+        for part in first:
             value = part(f)
             if not value:
                 return value
-        return value
+        return last(f)
 
     return test
 
 
 def _any(parts: list[Getter]) -> Getter:
-    """`a or b or ...`: the first truthy value, or the last."""
+    """`a or b or ...` (two parts or more): the first truthy value, or the last value."""
+    *first, last = parts
 
     def test(f: Mapping[str, Any]) -> Any:
-        value: Any = False
-        for part in parts:
+        for part in first:
             value = part(f)
             if value:
                 return value
-        return value
+        return last(f)
 
     return test
