@@ -55,7 +55,15 @@ def _values(world: World) -> dict[str, Any]:
         "token": token,
         "token_id": ApiToken.objects.filter(user=world.therapist).first().pk,  # type: ignore[union-attr]
         "therapist_id": world.therapist.therapist.pk,
+        "invitation_id": _invitation(world).pk,
+        "uidb64": "MQ",  # a password reset link's: this one is not valid
     }
+
+
+def _invitation(world: World) -> Any:
+    from backcare.staff.actions import invite
+
+    return invite(by=world.therapist, email="new@example.org", display_name="New Colleague")[0]
 
 
 def _stored(response: Any) -> bool:

@@ -69,6 +69,8 @@ if not PRODUCTION:
     ALLOWED_HOSTS.append("testserver")
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (which checks the password) is the one that runs.
+    "backcare.staff",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("backcare.reports.urls")),
     path("", include("backcare.selfcheck.urls")),
     path("", include("backcare.api.urls")),
+    path("", include("backcare.staff.urls")),
 ]
