@@ -362,6 +362,11 @@ def test_a_therapist_has_neither_the_staff_page_nor_the_admins_powers(
     world.therapist.refresh_from_db()
     assert world.therapist.is_active and Therapist.objects.get(pk=staff.pk).is_clinic_admin
     assert AuditEvent.objects.count() == before
+    # Nor are they offered: the dashboard's links are the admin's only.
+    dashboard = browser.get(reverse("dashboard")).content.decode()
+    assert reverse("outcomes_csv") not in dashboard and reverse("staff") not in dashboard
+    admins = browser_for(world.therapist).get(reverse("dashboard")).content.decode()
+    assert reverse("outcomes_csv") in admins and reverse("staff") in admins
 
 
 def test_a_therapist_cannot_erase_a_client_by_page_or_api(world: World, tess: User) -> None:
