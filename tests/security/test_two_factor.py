@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from io import StringIO
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -88,6 +89,7 @@ def test_an_admin_with_an_authenticator_gives_a_code_before_any_page(world: Worl
     assert page["Location"] == reverse("two_factor_code") + f"?next={wanted.replace('/', '%2F')}"
     form = browser.get(page["Location"])
     assert form.status_code == 200 and 'name="code"' in form.content.decode()
+    assert 'href="/audit/"' not in form.content.decode()  # no menu of pages out of reach
     signed_in = give_code(browser, code_now(), next_url=wanted)
     assert signed_in.status_code == 302 and signed_in["Location"] == wanted
     assert browser.get(wanted).status_code == 200
@@ -150,7 +152,8 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_code_from_it(world
     assert wrong.status_code == 400 and "not right" in wrong.content.decode()
     assert not TOTPDevice.objects.filter(user=world.therapist).exists()
     # the app's code sets it up, shows ten recovery codes once, and this session is verified
-    done = browser.post(reverse("two_factor_enrol"), {"code": code_now(key)})
+    setup_code = code_now(key)
+    done = browser.post(reverse("two_factor_enrol"), {"code": setup_code})
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", done.content.decode())
     assert len(set(codes)) == 10
@@ -167,7 +170,7 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_code_from_it(world
     assert again.status_code == 302 and again["Location"] == reverse("two_factor")
     assert codes[0] not in browser.get(reverse("two_factor")).content.decode()
     other = password_step("alice", address="192.0.2.11")
-    assert give_code(other, code_now(key)).status_code == 400
+    assert give_code(other, setup_code).status_code == 400
 
 
 def test_enrolment_needs_a_recent_password(world: World) -> None:
@@ -196,7 +199,12 @@ def test_a_wrong_code_is_refused_and_audited(world: World) -> None:
     failed = AuditEvent.objects.get(action="mfa.fail")
     assert failed.actor == world.therapist and failed.detail["address"] == "198.51.100.4"
     assert failed.clinic == world.therapist.therapist.clinic
-    # straight after a wrong code, even the right one waits (django-otp's throttle)
+    # each wrong code makes the next try wait longer (django-otp: 1, 2, 4... seconds); after
+    # a few (set here, rather than slept through), even the right code waits
+    assert TOTPDevice.objects.get(user=world.therapist).throttling_failure_count == 1
+    TOTPDevice.objects.filter(user=world.therapist).update(
+        throttling_failure_count=6, throttling_failure_timestamp=timezone.now()
+    )
     too_soon = give_code(browser, right)
     assert too_soon.status_code == 400 and "wait" in too_soon.content.decode()
     unthrottle(world.therapist)
@@ -341,3 +349,36 @@ def test_api_tokens_are_not_asked_for_a_code(world: World) -> None:
     token = token_for(world.therapist)  # alice, an admin, has no authenticator
     response = call("get", "/clients", token)
     assert response.status_code == 200 and "Carol Client" in response.content.decode()
+
+
+# -- the demo clinic ------------------------------------------------------------------------------
+
+
+def test_the_demo_prints_how_its_admin_gives_her_second_factor(db: Any) -> None:
+    from base64 import b32decode
+
+    from django.core.management import call_command
+
+    from backcare.clinic.management.commands.demo_clinic import DEMO_PASSWORD
+
+    out = StringIO()
+    call_command("demo_clinic", stdout=out)
+    printed = out.getvalue()
+    codes = re.findall(r"\b[a-z2-7]{4}-[a-z2-7]{4}\b", printed)
+    secret = re.search(r"authenticator app, ([A-Z2-7 ]+),", printed)
+    assert len(codes) == 10 and secret is not None
+    # a printed recovery code signs amara in, once
+    browser = password_step("amara", password=DEMO_PASSWORD)
+    assert give_code(browser, codes[0]).status_code == 302
+    assert browser.get(reverse("dashboard")).status_code == 200
+    # the printed secret is her authenticator's (its code of the set-up period is used: the next)
+    key = b32decode(secret.group(1).replace(" ", "")).hex()
+    app = password_step("amara", address="192.0.2.30", password=DEMO_PASSWORD)
+    assert give_code(app, code_now(key, steps_ahead=1)).status_code == 302
+    # tom needs only his password
+    tom = password_step("tom", password=DEMO_PASSWORD)
+    assert tom.get(reverse("dashboard")).status_code == 200
+    # run again, it prints the codes left
+    again = StringIO()
+    call_command("demo_clinic", stdout=again)
+    assert codes[0] not in again.getvalue() and codes[1] in again.getvalue()

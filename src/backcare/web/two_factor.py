@@ -31,16 +31,20 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        step = None
         if (
             user.is_authenticated
             and not request.path.startswith("/api/")
             and not user.is_verified()  # type: ignore[union-attr]  # OTPMiddleware's
-            and request.path not in {reverse(name) for name in OPEN_WHILE_UNVERIFIED}
         ):
             step = step_needed(user)
-            if step is not None:
-                target = reverse(STEP_URL[step])
-                if request.method == "GET" and request.path != reverse("login"):
-                    target += "?" + urlencode({"next": request.get_full_path()})
-                return HttpResponseRedirect(target)
+        # Pages read it: a half-signed-in user is shown no menu of pages they cannot reach.
+        request.two_factor_step = step  # type: ignore[attr-defined]
+        if step is not None and request.path not in {
+            reverse(name) for name in OPEN_WHILE_UNVERIFIED
+        }:
+            target = reverse(STEP_URL[step])
+            if request.method == "GET" and request.path != reverse("login"):
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(target)
         return self.get_response(request)

@@ -1,12 +1,14 @@
 """Load a demo clinic: two therapists, a dozen clients with courses of sessions, one red flag.
 
-Idempotent: running it again changes nothing. Prints the demo sign-in. Refused under production
+Idempotent: running it again changes nothing. Prints the demo sign-in: the password, and for
+the clinic admin the second factor's secret and recovery codes. Refused under production
 settings: its accounts have a published password.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from binascii import unhexlify
 from decimal import Decimal
 from typing import Any
 
@@ -14,9 +16,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticToken
 
 from backcare.accounts.models import Clinic, Therapist
-from backcare.clinic import actions
+from backcare.accounts.two_factor import authenticator
+from backcare.clinic import actions, two_factor
 from backcare.clinic.models import Client
 from backcare.core.validation import parse_intake
 
@@ -145,8 +150,27 @@ class Command(BaseCommand):
         self.stdout.write(
             ("Loaded the demo clinic." if created else "The demo clinic is already loaded.")
             + f"\nSign in at http://127.0.0.1:8000/sign-in/ as 'amara' (clinic admin) or 'tom',"
-            f" password '{DEMO_PASSWORD}'.\nThe public self-check is at "
+            f" password '{DEMO_PASSWORD}'.\n{self._second_factor()}\nThe public self-check is at "
             "http://127.0.0.1:8000/self-check/ (this clinic's code: RIVERSIDE)."
+        )
+
+    def _second_factor(self) -> str:
+        """What amara gives after her password: a clinic admin must use two-factor sign-in, so
+        the demo sets it up for her and prints what a person needs to try it, printed on
+        purpose as the password is: the secret for an authenticator app, and her unused
+        recovery codes (each signs in once). tom is a therapist of a clinic that does not ask
+        for a second factor: his password is enough."""
+        amara = get_user_model()._default_manager.get(username="amara")
+        device = authenticator(amara)
+        if device is None:
+            return "amara has no second factor yet: she sets one up at her first sign-in."
+        codes = StaticToken.objects.filter(device__user=amara).values_list("token", flat=True)
+        return (
+            "amara then gives a code: add this secret to an authenticator app, "
+            f"{two_factor.key_text(device.key)}, or use one of her recovery codes once: "
+            + (", ".join(two_factor.shown_code(c) for c in codes) or "none left")
+            + ".\ntom signs in with his password alone (the clinic does not ask its therapists"
+            " for a second factor)."
         )
 
     def _load(self) -> bool:
@@ -162,6 +186,10 @@ class Command(BaseCommand):
                     user=user, clinic=clinic, display_name=name, is_clinic_admin=admin
                 )
             )
+        admin = therapists[0].user
+        key = two_factor.new_key()
+        code = f"{TOTP(unhexlify(key)).token():06d}"  # what her app would show now
+        two_factor.enrol(by=admin, key=key, code=code)
         start = dt.date.today() - dt.timedelta(days=70)
         for i, (name, changes, pains) in enumerate(CLIENTS):
             therapist = therapists[i % 2]
