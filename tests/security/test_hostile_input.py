@@ -383,7 +383,8 @@ def test_a_checkin_on_the_link_of_a_client_with_a_long_name_is_saved(world: Worl
     )
     _link, token = actions.create_link(by=world.therapist, client=client, purpose="checkin")
     response = Browser().post(
-        reverse("portal_checkin", args=[token]), {"date": "2026-01-20", "pain": "3"}
+        reverse("portal_checkin", args=[token]),
+        {"date": "2026-01-20", "pain": "3", "red_flags": ["none"]},
     )
     assert response.status_code == 200
     assert CheckIn.objects.filter(client=client).count() == 1

@@ -109,6 +109,7 @@ def test_a_client_link_and_the_portal_answer_are_no_store(world: World) -> None:
     form = {
         "age": "45", "sex": "unspecified", "pain_intensity": "4", "pain_duration_weeks": "10",
         "pain_regions": ["lumbar"], "pain_onset": "gradual", "pain_radiation": "none",
+        "red_flags": ["none"],  # "None of these" is an answer of its own (issue 11)
     }  # fmt: skip
     assert phone.post(reverse("portal_intake", args=[token]), form).status_code == 302
     result = phone.get(reverse("portal_result"))
@@ -127,7 +128,7 @@ def test_the_self_check_answer_is_no_store_and_public_pages_stay_cacheable(db: A
         {
             "age": "45", "sex": "unspecified", "pain_intensity": "4",
             "pain_duration_weeks": "10", "pain_regions": ["lumbar"], "pain_onset": "gradual",
-            "pain_radiation": "none",
+            "pain_radiation": "none", "red_flags": ["none"],
         },
     )  # fmt: skip
     assert answer.status_code == 200 and "Your answer" in answer.content.decode()

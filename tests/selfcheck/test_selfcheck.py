@@ -22,6 +22,7 @@ BASE = {
     "pain_regions": ["lumbar"],
     "pain_onset": "gradual",
     "pain_radiation": "none",
+    "red_flags": ["none"],  # "None of these" is an answer of its own (issue 11)
 }
 
 

@@ -46,7 +46,10 @@ def portal_checkin(user: User, client: Client, week: int, **answers: Any) -> str
     """The client checks in through a one-time link, as they would from their phone; answers the
     page they were shown."""
     _, token = actions.create_link(by=user, client=client, purpose="checkin")
-    form = {"date": day(week).isoformat(), **{k: v for k, v in answers.items() if v is not None}}
+    # The warning signs need an answer ("None of these" is one), and so do the cauda equina
+    # questions when numbness or weakness opens them (issue 11, §6b).
+    form = {"date": day(week).isoformat(), "red_flags": ["none"], "cauda_equina": ["none"]}
+    form |= {k: v for k, v in answers.items() if v is not None}
     response = Browser().post(f"/c/checkin/{token}/", form)
     assert response.status_code == 200, response.content.decode()[:2000]
     assert client.checkins.count() >= 1

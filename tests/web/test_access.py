@@ -175,6 +175,7 @@ def test_a_client_with_a_portal_session_reaches_only_their_own_answer(world: Wor
         "pain_regions": ["lumbar"],
         "pain_onset": "gradual",
         "pain_radiation": "none",
+        "red_flags": ["none"],
     }
     assert phone.post(reverse("portal_intake", args=[token]), form).status_code == 302
     assert phone.get(reverse("portal_result")).status_code == 200

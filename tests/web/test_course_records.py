@@ -28,6 +28,7 @@ CLIENT_FORM = {  # what a client answers on the one-time link: no examination fi
     "pain_regions": ["lumbar"],
     "pain_onset": "gradual",
     "pain_radiation": "none",
+    "red_flags": ["none"],  # "None of these" is an answer of its own (issue 11)
 }
 
 

@@ -180,6 +180,7 @@ def test_client_fills_the_intake_by_link_and_sees_the_plain_answer(world: World)
     _, token = actions.create_link(by=world.therapist, client=world.client, purpose="intake")
     phone = browser_for(None)
     form = {k: v for k, v in INTAKE_FORM.items() if not k.startswith("findings_")}
+    form["red_flags"] = ["none"]  # "None of these" is an answer of its own (issue 11)
     response = phone.post(reverse("portal_intake", args=[token]), form)
     assert response["Location"] == reverse("portal_result")
     page = phone.get(reverse("portal_result")).content.decode()

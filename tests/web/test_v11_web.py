@@ -60,7 +60,14 @@ def _audit(client: Client, action: str) -> list[AuditEvent]:
 
 def _portal_checkin(world: World, client: Client, **form: Any) -> tuple[Any, ClientLink]:
     link, token = actions.create_link(by=world.therapist, client=client, purpose="checkin")
-    data = {"date": yesterday().isoformat(), "pain": "5"} | form
+    # The warning signs need an answer ("None of these" is one), and so do the cauda equina
+    # questions when numbness or weakness opens them (issue 11, §6b).
+    data = {
+        "date": yesterday().isoformat(),
+        "pain": "5",
+        "red_flags": ["none"],
+        "cauda_equina": ["none"],
+    } | form
     return browser_for(None).post(reverse("portal_checkin", args=[token]), data), link
 
 

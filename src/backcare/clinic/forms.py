@@ -12,6 +12,9 @@ from backcare.clinic import limits
 from backcare.clinic.models import BODY_REGIONS
 from backcare.core.measures.startback import COPYRIGHT as STARTBACK_COPYRIGHT
 from backcare.core.models import Intake
+from backcare.core.progress import NEURO_SIDE_EFFECTS
+from backcare.core.results import Finding
+from backcare.core.rules.partial import cauda_equina_signs, emergencies, known_facts
 from backcare.core.rules.tables import clearable_rule_ids, load_tables, reviewable_ids
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import (
@@ -306,6 +309,60 @@ class IntakeForm(forms.Form):
         return None  # a form-wide error
 
 
+# The warning signs as a person answers them: "None of these" is an answer of its own, so a
+# question left blank is asked again rather than read as "no" (issue 11).
+NONE_OF_THESE = "none"
+
+
+def _signs(choices: list[tuple[str, str]], label: str, *, required: bool = True) -> Any:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=[*choices, (NONE_OF_THESE, "None of these")],
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick each one you have, or “None of these”."},
+    )
+
+
+def _only_signs(answer: list[str]) -> list[str]:
+    """The signs ticked. A sign ticked beside "None of these" counts (the safer reading: an
+    emergency is never held up by a contradictory tick)."""
+    return [code for code in answer if code != NONE_OF_THESE]
+
+
+class ClientIntakeForm(IntakeForm):
+    """The intake as the person answers it themselves (the self-check and the client's intake
+    link): the warning signs first, "None of these" an explicit answer, no therapist's
+    findings. An emergency the signs decide is known before the rest is answered
+    (`emergencies`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, with_findings=False, **kwargs)
+        fields = dict(self.fields)
+        self.fields.clear()
+        self.fields["red_flags"] = _signs(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
+        self.fields.update((k, v) for k, v in fields.items() if k != "red_flags")
+
+    def clean_red_flags(self) -> list[str]:
+        return _only_signs(self.cleaned_data["red_flags"])
+
+    def groups(self) -> list[tuple[str, list[Any]]]:
+        """Emergency first: the warning signs before anything else."""
+        groups = super().groups()
+        return sorted(groups, key=lambda g: g[0] != "Warning signs")
+
+    def emergencies(self) -> tuple[Finding, ...]:
+        """The emergency rules the answers given so far decide whatever the unanswered ones
+        say (core/rules/partial.py): nothing until the warning signs are answered. Conditions
+        and medicines count as the form reads them (a box not ticked is a no), so an
+        emergency that only a diagnosis could explain away (both legs, with no spinal
+        stenosis ticked) is one."""
+        d = getattr(self, "cleaned_data", {})
+        if "red_flags" not in d:
+            return ()
+        return emergencies(known_facts(d["red_flags"], d.get("conditions"), d.get("medications")))
+
+
 def _note(label: str) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -393,6 +450,11 @@ class AmendmentForm(SessionForm):
 
 
 class CheckInForm(forms.Form):
+    """A client's check-in on their link (clinical-rules §6b): the warning signs first, with
+    "None of these" an explicit answer; the cauda equina questions asked again when numbness,
+    weakness or leg symptoms are reported."""
+
+    red_flags = _signs(RED_FLAG_QUESTIONS, "Any of these since your last visit?")
     date = forms.DateField(label="Date", widget=DATE_WIDGET)
     pain = forms.TypedChoiceField(
         label="Your back pain right now, 0 (none) to 10 (worst imaginable)",
@@ -429,10 +491,42 @@ class CheckInForm(forms.Form):
         decimal_places=1,
         required=False,
     )
-    red_flags = _checkboxes(RED_FLAG_QUESTIONS, "Any of these since your last visit?")
+    # §6b: "pain, numbness or weakness in a leg" opens the cauda equina questions. It is asked
+    # for that only: the check-in's contract has no field for it, so it is not stored.
+    leg_symptoms = forms.BooleanField(label="Pain, numbness or weakness in a leg", required=False)
+    cauda_equina = _signs(
+        [(c, w) for c, w in RED_FLAG_QUESTIONS if c in cauda_equina_signs()],
+        "You told us about numbness, weakness or a leg: do you have any of these?",
+        required=False,
+    )
+
+    def clean_red_flags(self) -> list[str]:
+        return _only_signs(self.cleaned_data["red_flags"])
+
+    def cauda_equina_triggers(self) -> str:
+        """The boxes that open the cauda equina questions, as a CSS selector (app.js)."""
+        boxes = [f"input[name=side_effects][value={e}]" for e in sorted(NEURO_SIDE_EFFECTS)]
+        return ", ".join([*boxes, "#id_leg_symptoms"])
+
+    def cauda_equina_asked(self) -> bool:
+        """Whether the answers open the cauda equina questions (§6b)."""
+        d = getattr(self, "cleaned_data", {})
+        return bool(d.get("leg_symptoms")) or any(
+            t in NEURO_SIDE_EFFECTS for t in d.get("side_effects") or ()
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if "red_flags" in cleaned and "cauda_equina" in cleaned:
+            extra = _only_signs(cleaned["cauda_equina"])
+            if self.cauda_equina_asked() and not cleaned["cauda_equina"]:
+                self.add_error(
+                    "cauda_equina", "Please answer this too: tick any you have, or none."
+                )
+            # The follow-up's signs are warning signs like the first question's.
+            cleaned["red_flags"] = [
+                c for c, _ in RED_FLAG_QUESTIONS if c in cleaned["red_flags"] or c in extra
+            ]
         items = [cleaned.get(k) for k in ("peg_pain", "peg_enjoyment", "peg_activity")]
         if any(i is not None for i in items) and not all(i is not None for i in items):
             self.add_error("peg_activity", "Answer all three PEG questions, or none of them.")

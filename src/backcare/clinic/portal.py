@@ -6,26 +6,43 @@ session for this client only (access.portal_client). Every use is audited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from backcare.clinic import access, actions
-from backcare.clinic.forms import CheckInForm, IntakeForm
-from backcare.clinic.presenting import assessment_view
+from backcare.clinic.forms import CheckInForm, ClientIntakeForm
+from backcare.clinic.models import ClientLink
+from backcare.clinic.presenting import assessment_view, deciding_reasons, told_in_words
+from backcare.core.models import RedFlags
+from backcare.core.progress import raised_at
+from backcare.core.rules.partial import emergencies, known_facts
+from backcare.core.validation import parse_intake
 from backcare.core.wording import ADVICE_WHEN
 from backcare.lib.forms import add_errors
 
 
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
     link = access.get_link(token, "intake")
-    form = IntakeForm(request.POST or None, with_findings=False)
+    form = ClientIntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert form.intake is not None
         entry = actions.take_intake_by_link(link=link, intake=form.intake)
         request.session["portal_client_id"] = link.client.pk
         request.session["portal_intake_id"] = entry.pk
         return redirect("portal_result")
+    if request.method == "POST" and (found := form.emergencies()):
+        # Emergency first: the signs alone decide it. Nothing is stored (the intake is not
+        # complete) and the link still works; the page says the clinic has not been told.
+        d = form.cleaned_data
+        tell = told_in_words(d["red_flags"], d.get("conditions", ()), d.get("medications", ()))
+        return render(
+            request,
+            "emergency.html",
+            {"reasons": [f.to_json() for f in found], "tell": tell, "clinic_told": False},
+        )
     return render(
         request,
         "portal/intake_form.html",
@@ -46,11 +63,23 @@ def intake_result(request: HttpRequest) -> HttpResponse:
         client=client,
         obj=entry,
     )
-    return render(
-        request,
-        "portal/assessment.html",
-        {"client": client, "a": assessment_view(entry.assessment)},
-    )
+    a = assessment_view(entry.assessment)
+    if not a["proceeding"]:  # what to do first, alone (issue 11)
+        doc = entry.document
+        context = {
+            "client": client,
+            "a": a,
+            "reasons": deciding_reasons(a["referral_reasons"], a["disposition"]),
+            "tell": told_in_words(
+                [n for n, v in doc["red_flags"].items() if v],
+                doc["conditions"],
+                doc["medications"],
+            ),
+            "clinic_told": True,
+        }
+        page = "emergency.html" if a["emergency"] else "see_doctor.html"
+        return render(request, page, context)
+    return render(request, "portal/assessment.html", {"client": client, "a": a})
 
 
 def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -71,24 +100,63 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
         except actions.ActionError as exc:
             add_errors(form, exc.errors)
         else:
-            # What this check-in raised, as the core judged it when it was recorded (§6b).
-            alerts = list(checkin.clinic_alerts.order_by("id"))
-            emergency = [a for a in alerts if a.next_step == "emergency"]
-            return render(
-                request,
-                "portal/checkin_done.html",
-                {
-                    "client": link.client,
-                    "checkin": checkin,
-                    "emergency": bool(emergency),
-                    "advice": [
-                        {"text": a.text, "when": ADVICE_WHEN[a.when]} for a in (emergency or alerts)
-                    ],
-                },
-            )
+            return _checkin_done(request, link, checkin)
+    if request.method == "POST" and (found := _checkin_emergencies(link, form)):
+        # Emergency first (§6b): advice at once, before the rest is answered. Nothing is
+        # stored and the link still works; the page says the clinic has not been told.
+        return render(
+            request,
+            "emergency.html",
+            {
+                "reasons": found,
+                "tell": told_in_words(form.cleaned_data["red_flags"]),
+                "clinic_told": False,
+                "no_massage": True,
+            },
+        )
     return render(
         request,
         "portal/checkin_form.html",
         {"form": form, "client": link.client},
         status=422 if request.method == "POST" else 200,
+    )
+
+
+def _checkin_emergencies(link: ClientLink, form: CheckInForm) -> list[dict[str, Any]]:
+    """The emergency a check-in's warning signs raise on their own, judged with the client's
+    intake when there is one (§6 "raised at a visit"), else on the signs alone; [] until the
+    signs are answered."""
+    flags = form.cleaned_data.get("red_flags") if hasattr(form, "cleaned_data") else None
+    if not flags:
+        return []
+    intake = link.client.current_intake
+    if intake is None:
+        return [f.to_json() for f in emergencies(known_facts(flags))]
+    raised = raised_at(parse_intake(intake.document), RedFlags(**dict.fromkeys(flags, True)))
+    return [{"rule": r.id, "text": r.text} for r in raised if r.urgency == "emergency"]
+
+
+def _checkin_done(request: HttpRequest, link: ClientLink, checkin: Any) -> HttpResponse:
+    """§6b: the advice for the alerts this check-in raised, at once; an emergency alone."""
+    alerts = list(checkin.clinic_alerts.order_by("id"))
+    emergency = [a for a in alerts if a.next_step == "emergency"]
+    if emergency:
+        return render(
+            request,
+            "emergency.html",
+            {
+                "reasons": [{"text": a.text} for a in emergency],
+                "tell": told_in_words(checkin.red_flags),
+                "clinic_told": True,
+                "no_massage": True,
+            },
+        )
+    return render(
+        request,
+        "portal/checkin_done.html",
+        {
+            "client": link.client,
+            "checkin": checkin,
+            "advice": [{"text": a.text, "when": ADVICE_WHEN[a.when]} for a in alerts],
+        },
     )

@@ -12,13 +12,17 @@ from backcare.core.progress import latest_pain_entry, meaningful_line
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import Cause, ClientState
 from backcare.core.validation import parse_course
+from backcare.core.vocabulary import PROCEEDING
 from backcare.core.wording import (
     ALERT_NAME,
     CAUSE_PROMPT,
     CHANGED_WHAT,
+    CONDITIONS,
     DISPOSITION,
+    MEDICATIONS,
     NEXT_STEP,
     PRESSURES,
+    RED_FLAG_QUESTIONS,
     STATUS,
     TECHNIQUES,
     VERDICT,
@@ -86,6 +90,31 @@ def assessment_view(answer: dict[str, Any]) -> dict[str, Any]:
         cited.setdefault(s, None)
     view["cited"] = _sources(list(cited))
     return view
+
+
+def deciding_reasons(reasons: list[dict[str, Any]], disposition: str) -> list[dict[str, Any]]:
+    """The findings that make `disposition` (issue 11): on an emergency page only the
+    emergency rules', on a see-a-doctor page every one that stops massage. A referral's other
+    reasons ("massage can go ahead gently meanwhile") do not belong beside them."""
+    rules = load_tables().by_id
+
+    def deciding(f: dict[str, Any]) -> bool:
+        rule = rules.get(f["rule"])
+        if rule is None or rule.disposition is None:
+            return False
+        if disposition == "emergency":
+            return rule.disposition == "emergency"
+        return rule.disposition not in PROCEEDING
+
+    return [f for f in reasons if deciding(f)]
+
+
+def told_in_words(red_flags: Any, conditions: Any = (), medications: Any = ()) -> list[str]:
+    """What a doctor should hear, in the person's own words: the warning signs they have, then
+    their conditions and medicines."""
+    words = [w for code, w in RED_FLAG_QUESTIONS if code in red_flags]
+    words += [w for code, w in CONDITIONS if code in conditions]
+    return words + [w for code, w in MEDICATIONS if code in medications]
 
 
 def _num(value: Any) -> float | None:

@@ -312,7 +312,7 @@ REASON_KIND: Final = [
 # -- §6b: how soon a client reporting alone must act ------------------------------------------
 
 ADVICE_WHEN: Final = {
-    "now": "Now: call your emergency number or go to an emergency department.",
+    "now": "Now: call your local emergency number or go to an emergency department.",
     "today": "Today: contact a doctor today. No massage until then.",
     "within_a_week": "Within a week: see a doctor. No massage until then.",
 }

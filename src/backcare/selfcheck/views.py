@@ -17,10 +17,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from backcare.clinic import actions, limits
-from backcare.clinic.forms import IntakeForm
-from backcare.clinic.presenting import _sources, assessment_view
+from backcare.clinic.forms import ClientIntakeForm
+from backcare.clinic.presenting import (
+    _sources,
+    assessment_view,
+    deciding_reasons,
+    told_in_words,
+)
 from backcare.core.assessment import assess
 from backcare.core.validation import InvalidInput, parse_intake
+from backcare.core.vocabulary import PROCEEDING
 from backcare.core.wording import CONDITIONS, MEDICATIONS
 from backcare.lib.addresses import client_address
 from backcare.selfcheck import content
@@ -57,11 +63,12 @@ def _cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
     return [{**st, "source_list": _sources(st["sources"])} for st in statements]
 
 
-class SelfCheckForm(IntakeForm):
-    """The intake without the therapist's findings or scores, asked of the person themselves."""
+class SelfCheckForm(ClientIntakeForm):
+    """The intake without the therapist's findings or scores, asked of the person themselves:
+    the warning signs first (ClientIntakeForm)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, with_findings=False, **kwargs)
+        super().__init__(*args, **kwargs)
         for name in ("baseline_rmdq", "baseline_odi", "baseline_peg"):
             del self.fields[name]
         self.fields["pain_regions"].label = "Where does it hurt? (tap the map or tick)"
@@ -90,20 +97,57 @@ def self_check(request: HttpRequest) -> HttpResponse:
     form = SelfCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert form.intake is not None
-        answer = assess(form.intake)
-        context = answer_context(answer.to_json(), form)
+        answer = assess(form.intake).to_json()
+        if answer["disposition"] not in PROCEEDING:
+            return _doctor_first(request, form, assessment_view(answer))
+        context = answer_context(answer, form)
         # The answers travel in the page (signed, so they arrive as given), not in a database:
         # they reach a clinic only if the person sends them.
         context["send_form"] = SendForm(
             initial={"answers": signing.dumps(form.intake.to_json(), salt=_SALT, compress=True)}
         )
         return render(request, "selfcheck/answer.html", context)
+    if request.method == "POST" and (found := form.emergencies()):
+        # Emergency first: the warning signs alone decide it, whatever is still unanswered.
+        return render(
+            request,
+            "emergency.html",
+            {"reasons": [f.to_json() for f in found], "tell": _told(form), "self_check": True},
+        )
     return render(
         request,
         "selfcheck/form.html",
         {"form": form},
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _told(form: SelfCheckForm) -> list[str]:
+    """The answers given so far that a doctor should hear, in the person's words."""
+    d = form.cleaned_data
+    words = told_in_words(d.get("red_flags", ()), d.get("conditions", ()), d.get("medications", ()))
+    if d.get("pregnant"):
+        weeks = d.get("pregnancy_weeks")
+        words.append(f"Pregnant{f' ({weeks} weeks)' if weeks else ''}")
+    return words
+
+
+def _doctor_first(request: HttpRequest, form: SelfCheckForm, a: dict[str, Any]) -> HttpResponse:
+    """An answer that is not massage: the emergency page, or see a doctor first. Only what to
+    do, what to tell them and why; nothing about massage, booking or sending to a clinic."""
+    disposition = a["disposition"]
+    context = {
+        "a": a,
+        "reasons": deciding_reasons(a["referral_reasons"], disposition),
+        "tell": _told(form),
+        "self_check": True,
+    }
+    if disposition == "emergency":
+        return render(request, "emergency.html", context)
+    # Only the emergency warning signs of the "when to get help" block, not its "see a doctor
+    # soon" part: this page already says that.
+    context["if_worse"] = content.WARNING_SIGNS[0]
+    return render(request, "see_doctor.html", context)
 
 
 def answer_context(answer: dict[str, Any], form: SelfCheckForm) -> dict[str, Any]:

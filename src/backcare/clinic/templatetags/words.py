@@ -30,6 +30,7 @@ _TABLES: dict[str, Any] = {
     "pain_category": wording.PAIN_CATEGORY,
     "region": wording.REGIONS,
     "body_region": BODY_REGIONS,
+    "advice_when": wording.ADVICE_WHEN,
 }
 
 

@@ -89,19 +89,23 @@
     canvas.dataset.ready = "true";
   }
 
-  // Questions that matter only after another answer (e.g. pregnancy weeks) show only then.
-  // Without JavaScript every question is shown.
+  // Questions that matter only after another answer (e.g. pregnancy weeks) show only then:
+  // `data-show-when` names the box that opens them, `data-show-when-any` a selector of boxes
+  // any of which does. Without JavaScript every question is shown.
   function dependentQuestions() {
-    document.querySelectorAll("[data-show-when]").forEach(function (block) {
-      var trigger = document.getElementById(block.dataset.showWhen);
-      if (!trigger) return;
-      // A question with an error stays visible, so the error can be seen and fixed.
+    document.querySelectorAll("[data-show-when], [data-show-when-any]").forEach(function (block) {
+      var triggers = block.dataset.showWhenAny
+        ? Array.prototype.slice.call(document.querySelectorAll(block.dataset.showWhenAny))
+        : [document.getElementById(block.dataset.showWhen)].filter(Boolean);
+      if (!triggers.length) return;
+      // A question with an error, or already answered, stays visible (never hide an answer).
       function update() {
         var input = block.querySelector("input");
         var answered = input && input.type !== "checkbox" && input.value !== "";
-        block.hidden = !trigger.checked && !answered && !block.querySelector(".error");
+        var open = triggers.some(function (t) { return t.checked; });
+        block.hidden = !open && !answered && !block.querySelector("input:checked") && !block.querySelector(".error");
       }
-      trigger.addEventListener("change", update);
+      triggers.forEach(function (t) { t.addEventListener("change", update); });
       update();
     });
   }
