@@ -862,16 +862,24 @@ def record_export(*, by: Any, client: Client | None, what: str, clinic: Any = No
 
 
 def record_view(
-    *, by: Any, client: Client, what: str, obj: Any = None, actor_label: str | None = None
+    *,
+    by: Any,
+    client: Client | None,
+    what: str,
+    obj: Any = None,
+    actor_label: str | None = None,
 ) -> None:
     """Reading a clinical record is audited too (one INSERT: a read changes nothing else).
-    `by` is the signed-in therapist, or None with `actor_label` for a client on their link."""
+    `by` is the signed-in therapist, or None with `actor_label` for a client on their link.
+    `client=None`: a list of the clinic's clients (names, who needs attention) was read."""
     from backcare.clinic.access import therapist_of  # the request's cached therapist
 
+    therapist = None if by is None else therapist_of(by)
     record(
         actor=by,
-        actor_label=actor_label if by is None else therapist_of(by).display_name,
+        actor_label=actor_label if therapist is None else therapist.display_name,
         action=f"view.{what}",
+        clinic=therapist.clinic if client is None and therapist is not None else None,
         client=client,
         obj=obj,
         reading=True,

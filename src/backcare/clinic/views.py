@@ -84,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Read only when the fragment is rendered (not when it comes from the cache).
         "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today)),
     }
+    actions.record_view(by=request.user, client=None, what="dashboard")  # names and states
     if request.headers.get("HX-Request"):
         return render(request, "clinic/_client_lists.html", context)
     return render(request, "clinic/dashboard.html", context)
@@ -167,6 +168,8 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "The client's details were saved.")
             return redirect("client_detail", client_id=client.pk)
+    if request.method == "GET":  # pre-filled from the record (a POST shows what was sent)
+        actions.record_view(by=request.user, client=client, what="client_edit")
     return render(request, "clinic/client_edit.html", {"client": client, "form": form})
 
 
@@ -251,6 +254,8 @@ def intake_new(request: HttpRequest, client_id: int) -> HttpResponse:
             baseline_peg=form.cleaned_data.get("baseline_peg"),
         )
         return redirect("intake_detail", client_id=client.pk, intake_id=entry.pk)
+    if request.method == "GET":  # pre-filled with the previous intake: a read of the record
+        actions.record_view(by=request.user, client=client, what="intake_form", obj=previous)
     return render(request, "clinic/intake_form.html", {"client": client, "form": form})
 
 
@@ -381,6 +386,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             return redirect("session_detail", client_id=client.pk, session_id=session.pk)
     status = 422 if request.method == "POST" else 200
     _offer_reasons(form, causes)
+    actions.record_view(by=request.user, client=client, what="session_form")  # the assessment
     return render(
         request,
         "clinic/session_form.html",
@@ -514,6 +520,7 @@ def session_edit(request: HttpRequest, client_id: int, session_id: int) -> HttpR
             messages.success(request, f"Session {session.number} updated.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
     _offer_reasons(form, causes)
+    actions.record_view(by=request.user, client=session.client, what="session_edit", obj=session)
     return render(
         request,
         "clinic/session_form.html",

@@ -65,6 +65,7 @@ def clients(
     found = access.clients_for(request.user).order_by("full_name", "id")
     if q:
         found = found.filter(full_name__icontains=q)
+    actions.record_view(by=request.user, client=None, what="api.clients")
     return list(found[offset : offset + limit])
 
 
