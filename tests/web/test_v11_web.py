@@ -624,7 +624,7 @@ def test_an_emergency_client_is_stopped_before_a_session_and_recorded_only_after
     (event,) = _audit(client, "session.create")
     assert event.detail["override"] == ["emergency", "no_massage"]
     assert event.detail["override_kind"] == "recorded_after_the_fact"
-    assert event.detail["safety_override"] is True and event.detail["override_reason"] == TEN
+    assert event.detail["safety_override"] is True and event.full_detail["override_reason"] == TEN
     assert tags(_client_page(world.therapist, client), "data-safety-override")
     detail = browser.get(response["Location"]).content.decode()
     (banner,) = tags(detail, "data-override-shown")

@@ -1,8 +1,13 @@
 """An append-only audit log: who did what to which client's record, and when.
 
-Rows are written only by `backcare.audit.record` inside the same transaction as the change they
-describe (see backcare.clinic.actions), and never updated or deleted: the model refuses it, and
-on PostgreSQL a trigger refuses it too (migration 0002).
+Rows are written only by `backcare.audit.log.record` inside the same transaction as the change
+they describe (see backcare.clinic.actions), and never updated or deleted: the model refuses it,
+and on PostgreSQL a trigger refuses it too (migrations 0002 and 0003), and the app's database
+role has no right to (README, "Deployment").
+
+What a row says about a client in words (their name in the actor's label, a free-text reason)
+is kept apart, in `AuditText`, which erasing the client deletes: the row itself keeps who did
+what and when to client number N (docs/decisions/0010-erasure-and-the-audit-log.md).
 """
 
 from __future__ import annotations
@@ -51,3 +56,42 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events are never deleted")
+
+    def _text(self) -> AuditText | None:
+        try:
+            return self.text  # type: ignore[no-any-return]
+        except AuditText.DoesNotExist:
+            return None
+
+    @property
+    def label(self) -> str:
+        """Who, in words: with the client's name while the client is not erased."""
+        text = self._text()
+        return text.actor_label if text is not None and text.actor_label else self.actor_label
+
+    @property
+    def full_detail(self) -> dict[str, Any]:
+        """The row's detail with its free text while the client is not erased."""
+        text = self._text()
+        return {**self.detail, **(text.detail if text is not None else {})}
+
+
+class AuditText(models.Model):
+    """What one audit row says about its client in words: the actor's label when it names the
+    client (a client on their one-time link, a public self-check) and free text (a reason).
+
+    Written with its row by `record`, never updated, and deleted only by erasing the client
+    (`backcare.audit.log.forget_client`); on PostgreSQL a trigger refuses any other change
+    (migration 0003)."""
+
+    event = models.OneToOneField(
+        AuditEvent, primary_key=True, on_delete=models.PROTECT, related_name="text"
+    )
+    client = models.ForeignKey("clinic.Client", on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit texts are never updated")
+        super().save(*args, **kwargs)

@@ -8,6 +8,7 @@ messages and saves nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date as Date
 from datetime import datetime, timedelta
@@ -16,11 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backcare.accounts.models import Therapist
-from backcare.audit.log import record
+from backcare.audit.log import forget_client, record
 from backcare.clinic import limits, notify
 from backcare.clinic.course import course_document, state_of
 from backcare.clinic.models import (
@@ -33,6 +34,7 @@ from backcare.clinic.models import (
     ClinicAlert,
     IntakeRecord,
     MedicalReview,
+    SelfCheckReceipt,
     Session,
 )
 from backcare.clinic.summary import refresh, save_changed
@@ -54,6 +56,8 @@ from backcare.core.vocabulary import PRESSURE_ORDER, RED_FLAG_NAMES
 
 _REGION_CODES = {code for code, _ in BODY_REGIONS}
 _MAX_HOURS = 9999  # hours an after-effect lasted: more than a year is a typing error
+# A self-check's answers stay valid for a day (selfcheck.views): its receipt, a little longer.
+SELF_CHECK_RECEIPT_DAYS = timedelta(days=2)
 
 
 class ActionError(ValueError):
@@ -771,14 +775,40 @@ def record_review(*, by: Any, client: Client, values: dict[str, Any], today: Dat
     return entry
 
 
-@transaction.atomic
+SELF_CHECK_SENT_TWICE = "These answers have already been sent to the clinic."
+
+
 def receive_self_check(
-    *, clinic_code: str, full_name: str, email: str, intake: Intake
+    *, clinic_code: str, full_name: str, email: str, intake: Intake, nonce: str
 ) -> tuple[Client, IntakeRecord]:
     """Someone chose to send their self-check to a clinic: a new client with a pending intake,
-    for the clinic admin to review. Nothing else from the self-check is ever stored."""
+    for the clinic admin to review. Nothing else from the self-check is ever stored.
+
+    `nonce` is the answer page's one-time number: the same send posted again (a double click,
+    a replayed request) creates nothing and raises ActionError. It is spent only with the
+    client saved, so a send refused for a wrong code can be corrected and sent."""
+    try:
+        return _receive_self_check(
+            clinic_code=clinic_code, full_name=full_name, email=email, intake=intake, nonce=nonce
+        )
+    except IntegrityError:  # the same number, spent by a send at the same moment
+        raise _fail("", SELF_CHECK_SENT_TWICE) from None
+
+
+@transaction.atomic
+def _receive_self_check(
+    *, clinic_code: str, full_name: str, email: str, intake: Intake, nonce: str
+) -> tuple[Client, IntakeRecord]:
     from backcare.accounts.models import Clinic
 
+    nonce_hash = hashlib.sha256(nonce.encode()).hexdigest()
+    if not nonce or SelfCheckReceipt.objects.filter(nonce_hash=nonce_hash).exists():
+        raise _fail("", SELF_CHECK_SENT_TWICE)
+    # First, so that a concurrent send of the same number waits on it, then fails.
+    SelfCheckReceipt.objects.create(nonce_hash=nonce_hash)
+    SelfCheckReceipt.objects.filter(
+        received_at__lt=timezone.now() - SELF_CHECK_RECEIPT_DAYS
+    ).delete()
     clinic = Clinic.objects.filter(selfcheck_code=clinic_code.strip().upper()).first()
     if clinic is None or not clinic_code.strip():
         raise _fail("clinic_code", "No clinic has this code. Check it with your clinic.")
@@ -837,7 +867,7 @@ def erase_client(*, by: Any, client: Client, confirm_name: str) -> Client:
     """Erase a client's record: every intake, assessment, session, amendment, check-in (with its
     alerts), medical review and link is deleted and the name and contact details are replaced.
     The audit log keeps who did what and when (it holds no clinical values), including this
-    erasure."""
+    erasure, and forgets every word it held about the client (audit.log.forget_client)."""
     if confirm_name.strip() != client.full_name:
         raise _fail("confirm_name", "Type the client's name exactly to confirm the erasure.")
     Amendment.objects.filter(session__client=client).delete()
@@ -850,8 +880,12 @@ def erase_client(*, by: Any, client: Client, confirm_name: str) -> Client:
     client.full_name = f"Erased client {client.pk}"
     client.email = ""
     client.phone = ""
-    client.save(update_fields=["full_name", "email", "phone"])
-    record(actor=by, action="client.erase", client=client, obj=client)
+    client.erased_at = timezone.now()
+    client.save(update_fields=["full_name", "email", "phone", "erased_at"])
+    # The audit log's words about the client (their name as an actor, free-text reasons) go;
+    # its rows stay: who did what and when, to client number N (docs/decisions/0010).
+    forgotten = forget_client(client)
+    record(actor=by, action="client.erase", client=client, obj=client, texts_erased=forgotten)
     refresh(client)
     return client
 

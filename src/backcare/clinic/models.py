@@ -55,6 +55,10 @@ class Client(models.Model):
     # One more with every action that changes what the record's pages show, in the action's
     # transaction (summary.save_changed): cached fragments of the record are keyed on it.
     record_version = models.PositiveBigIntegerField(default=0)
+    # When the record was erased (actions.erase_client): the row stays, as "Erased client N",
+    # for the audit log's rows about it; on PostgreSQL the audit log's words about the client
+    # can be deleted only once this is set (audit migration 0003).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["full_name", "id"]
@@ -298,3 +302,12 @@ class ClientLink(models.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class SelfCheckReceipt(models.Model):
+    """A self-check send that was received: its one-time number (a hash of it), so that the same
+    send posted again creates nothing (actions.receive_self_check). Nothing about the person:
+    the number is random. Kept a little longer than a self-check's answers stay valid."""
+
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)

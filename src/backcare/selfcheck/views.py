@@ -6,6 +6,7 @@ says so. POSTs are rate-limited per address with the cache (which is memory, not
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -103,9 +104,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
         context = answer_context(answer, form)
         # The answers travel in the page (signed, so they arrive as given), not in a database:
         # they reach a clinic only if the person sends them.
-        context["send_form"] = SendForm(
-            initial={"answers": signing.dumps(form.intake.to_json(), salt=_SALT, compress=True)}
-        )
+        context["send_form"] = SendForm(initial={"answers": sealed(form.intake.to_json())})
         return render(request, "selfcheck/answer.html", context)
     if request.method == "POST" and (found := form.emergencies()):
         # Emergency first: the warning signs alone decide it, whatever is still unanswered.
@@ -148,6 +147,22 @@ def _doctor_first(request: HttpRequest, form: SelfCheckForm, a: dict[str, Any]) 
     # soon" part: this page already says that.
     context["if_worse"] = content.WARNING_SIGNS[0]
     return render(request, "see_doctor.html", context)
+
+
+def sealed(intake: dict[str, Any]) -> str:
+    """The answers as the page carries them to the send form: signed, so that they arrive as
+    given, with a one-time number, so that a send posted twice creates one client."""
+    return signing.dumps(
+        {"intake": intake, "nonce": secrets.token_urlsafe(18)}, salt=_SALT, compress=True
+    )
+
+
+def _unsealed(token: str) -> tuple[Any, str]:
+    """The answers and their one-time number; BadSignature if they were changed or are old."""
+    sealed_answers = signing.loads(token, salt=_SALT, max_age=24 * 3600)
+    if not isinstance(sealed_answers, dict) or not isinstance(sealed_answers.get("nonce"), str):
+        raise signing.BadSignature("not a self-check's answers")
+    return sealed_answers.get("intake"), sealed_answers["nonce"]
 
 
 def answer_context(answer: dict[str, Any], form: SelfCheckForm) -> dict[str, Any]:
@@ -222,7 +237,7 @@ def send(request: HttpRequest) -> HttpResponse:
     form = SendForm(request.POST)
     if form.is_valid():
         try:
-            document = signing.loads(form.cleaned_data["answers"], salt=_SALT, max_age=24 * 3600)
+            document, nonce = _unsealed(form.cleaned_data["answers"])
             intake = parse_intake(document)
         except (signing.BadSignature, InvalidInput):
             form.add_error(None, "These answers have expired or were changed: please start again.")
@@ -233,6 +248,7 @@ def send(request: HttpRequest) -> HttpResponse:
                     full_name=form.cleaned_data["full_name"],
                     email=form.cleaned_data["email"],
                     intake=intake,
+                    nonce=nonce,
                 )
             except actions.ActionError as exc:
                 for field, problems in exc.errors.items():
