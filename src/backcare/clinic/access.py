@@ -106,16 +106,27 @@ def staff_member(user: Any, therapist_id: int) -> Therapist:
         raise Http404("no such therapist") from None
 
 
+class LinkUnusable(Http404):
+    """A client's link that cannot be used, and why: "unknown", "used" or "expired" (the
+    portal tells the person which, and to ask their clinic for a new link)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"this link is {reason}")
+        self.reason = reason
+
+
 def get_link(token: str, purpose: str) -> ClientLink:
-    """A usable one-time link for `purpose`; 404 if unknown, used or expired."""
+    """A usable one-time link for `purpose`; 404 (LinkUnusable) if unknown, used or expired."""
     try:
         link = ClientLink.objects.select_related("client", "client__clinic").get(
             token_hash=ClientLink.hash(token), purpose=purpose
         )
     except ClientLink.DoesNotExist:
-        raise Http404("no such link") from None
-    if link.used_at is not None or link.expires_at <= timezone.now():
-        raise Http404("this link has been used or has expired")
+        raise LinkUnusable("unknown") from None
+    if link.used_at is not None:
+        raise LinkUnusable("used")
+    if link.expires_at <= timezone.now():
+        raise LinkUnusable("expired")
     return link
 
 

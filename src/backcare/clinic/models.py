@@ -295,9 +295,11 @@ class ClientLink(models.Model):
     def new_token() -> str:
         return secrets.token_urlsafe(32)
 
+    LIFETIME = timedelta(days=7)  # how long a new link works (the dead-end page says so)
+
     @staticmethod
     def default_expiry() -> Any:
-        return timezone.now() + timedelta(days=7)
+        return timezone.now() + ClientLink.LIFETIME
 
     @property
     def usable(self) -> bool:

@@ -23,9 +23,47 @@ from backcare.core.validation import parse_intake
 from backcare.core.wording import ADVICE_WHEN
 from backcare.lib.forms import add_errors
 
+# What happened to a link that cannot be used, and what to do (issue 11). The clinic is not
+# named: whoever holds an old link learns nothing about the client from it.
+_ASK = "Ask your clinic for a new link."
+LINK_GONE = {
+    "used": (
+        "This link has been used",
+        "Each link from your clinic works once, so that nobody else can open your answers. "
+        "If you have just sent them, they have arrived.",
+        _ASK,
+    ),
+    "expired": (
+        "This link has expired",
+        f"Links from your clinic work for {ClientLink.LIFETIME.days} days.",
+        _ASK,
+    ),
+    "unknown": (
+        "This link does not work",
+        "We do not recognise it. It may be incomplete: check that you copied all of it.",
+        _ASK,
+    ),
+}
+
+
+def _link(request: HttpRequest, token: str, purpose: str) -> ClientLink | HttpResponse:
+    """The usable link, or the page that says why it is not and what to do (still a 404)."""
+    try:
+        return access.get_link(token, purpose)
+    except access.LinkUnusable as exc:
+        heading, happened, to_do = LINK_GONE[exc.reason]
+        return render(
+            request,
+            "portal/link_gone.html",
+            {"reason": exc.reason, "heading": heading, "happened": happened, "to_do": to_do},
+            status=404,
+        )
+
 
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
-    link = access.get_link(token, "intake")
+    link = _link(request, token, "intake")
+    if isinstance(link, HttpResponse):
+        return link
     form = ClientIntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assert form.intake is not None
@@ -83,7 +121,9 @@ def intake_result(request: HttpRequest) -> HttpResponse:
 
 
 def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
-    link = access.get_link(token, "checkin")
+    link = _link(request, token, "checkin")
+    if isinstance(link, HttpResponse):
+        return link
     form = CheckInForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

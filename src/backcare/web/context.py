@@ -13,9 +13,11 @@ from backcare.clinic import access
 
 def site(request: HttpRequest) -> dict[str, Any]:
     therapist = None
-    if request.user.is_authenticated:
+    # A 400 page may be drawn before the middleware has set `user` (a bad Host header).
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
         try:
-            therapist = access.therapist_of(request.user)  # the request's one therapist lookup
+            therapist = access.therapist_of(user)  # the request's one therapist lookup
         except Http404:
             therapist = None
     number = settings.BACKCARE_EMERGENCY_NUMBER

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backcare.web.errors.FriendlyErrors",  # the friendly 404 and 403 in development too
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor given
     "backcare.web.middleware.NoStoreMiddleware",  # no copy of a record in a browser or proxy
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -202,6 +203,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "backcare.web.errors.csrf_failure"  # the friendly 403 (issue 11)
 
 # --- security headers --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,6 +15,12 @@ def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Friendly dead ends (web/errors.py): what happened and what to do, on a phone (issue 11).
+handler400 = "backcare.web.errors.bad_request"
+handler403 = "backcare.web.errors.permission_denied"
+handler404 = "backcare.web.errors.page_not_found"
+handler500 = "backcare.web.errors.server_error"
+
 urlpatterns = [
     path("health", health, name="health"),
     path("", include("backcare.accounts.urls")),
