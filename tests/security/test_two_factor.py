@@ -260,6 +260,9 @@ def test_the_code_page_goes_only_to_this_sites_pages(world: World) -> None:
     browser = password_step("alice")
     response = give_code(browser, code_now(), next_url="https://evil.example/phish")
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    # nor back to a sign-in step, which would send on to itself
+    looped = browser.get(reverse("two_factor_code"), {"next": reverse("two_factor_code")})
+    assert looped.status_code == 302 and looped["Location"] == reverse("dashboard")
 
 
 # -- an admin's reset ---------------------------------------------------------------------------

@@ -68,9 +68,10 @@ def _said(error: ActionError) -> str:
 def _next(request: HttpRequest) -> str:
     """Where to go once signed in: the page asked for, if it is one of this site's."""
     target = request.POST.get("next") or request.GET.get("next") or ""
+    steps = (reverse("two_factor_code"), reverse("two_factor_enrol"))
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    ) and not target.startswith(steps):  # not back to a step: it would send on again
         return target
     return reverse("dashboard")
 
