@@ -42,7 +42,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "never for real records or on a shared network\n"
         )
     if args.migrate:
-        _django(["migrate", "--no-input"])
+        # As the owner role when BACKCARE_MIGRATE_DATABASE_URL is set; then the app's grants.
+        _django(["migrate_as_owner"])
         # After a rules upgrade, no client's summary stays as the older rules left it.
         _django(["recompute_states"])
     _django(["collectstatic", "--no-input", "--verbosity", "0"])
