@@ -18,7 +18,7 @@ from backcare.clinic.models import CheckIn, ClientLink, ClinicAlert, IntakeRecor
 from backcare.core.wording import ADVICE_WHEN, RED_FLAG_QUESTIONS
 from backcare.selfcheck import content
 from support.v11 import tags, values_of
-from support.world import World, browser_for
+from support.world import INTAKE, World, add_client, browser_for
 
 CES = ["saddle_numbness", "new_bladder_dysfunction"]  # the example
 BASE = {
@@ -260,3 +260,22 @@ def test_the_cauda_equina_questions_are_not_required_without_a_trigger(world: Wo
     response, _ = _checkin(world, {"date": "2026-01-20", "pain": "4", "red_flags": ["none"]})
     assert response.status_code == 200
     assert CheckIn.objects.filter(client=world.client).count() == 1
+
+
+@pytest.mark.parametrize("intake", [None, "saddle_numbness"], ids=["no-intake", "sign-at-intake"])
+def test_a_checkin_emergency_that_raises_no_alert_is_still_the_emergency_page(
+    world: World, intake: str | None
+) -> None:
+    # No intake yet, or a sign the intake already had: no new alert, but never "thank you".
+    if intake is None:
+        client = actions.create_client(
+            by=world.therapist, therapist=world.therapist.therapist, full_name="Nia New"
+        )
+    else:
+        client = add_client(world.therapist, "Sal Saddle", INTAKE | {"red_flags": {intake: True}})
+    _, token = actions.create_link(by=world.therapist, client=client, purpose="checkin")
+    data = {"date": "2026-01-20", "pain": "4", "red_flags": ["saddle_numbness"]}
+    response = browser_for(None).post(reverse("portal_checkin", args=[token]), data)
+    main = assert_emergency_alone_checkin(response)
+    assert "Thank you" not in main and "have reached your clinic" in main
+    assert CheckIn.objects.get(client=client).red_flags == ["saddle_numbness"]

@@ -19,6 +19,7 @@ from backcare.clinic.presenting import assessment_view, deciding_reasons, told_i
 from backcare.core.models import RedFlags
 from backcare.core.progress import raised_at
 from backcare.core.rules.partial import emergencies, known_facts
+from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_intake
 from backcare.core.wording import ADVICE_WHEN
 from backcare.lib.forms import add_errors
@@ -141,7 +142,8 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
             add_errors(form, exc.errors)
         else:
             return _checkin_done(request, link, checkin)
-    if request.method == "POST" and (found := _checkin_emergencies(link, form)):
+    signs = form.cleaned_data.get("red_flags") if hasattr(form, "cleaned_data") else None
+    if request.method == "POST" and (found := _checkin_emergencies(link, signs or [])):
         # Emergency first (§6b): advice at once, before the rest is answered. Nothing is
         # stored and the link still works; the page says the clinic has not been told.
         return render(
@@ -162,30 +164,43 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _checkin_emergencies(link: ClientLink, form: CheckInForm) -> list[dict[str, Any]]:
-    """The emergency a check-in's warning signs raise on their own, judged with the client's
-    intake when there is one (§6 "raised at a visit"), else on the signs alone; [] until the
-    signs are answered."""
-    flags = form.cleaned_data.get("red_flags") if hasattr(form, "cleaned_data") else None
+def _checkin_emergencies(link: ClientLink, flags: list[str]) -> list[dict[str, Any]]:
+    """The emergency rules a check-in's warning signs raise: those the signs decide on their
+    own (with the intake's conditions and medicines, when there is an intake: even a sign it
+    already had), and those they raise with the intake's other answers (§6 "raised at a
+    visit"). In table order; [] without a sign."""
     if not flags:
         return []
     intake = link.client.current_intake
-    if intake is None:
-        return [f.to_json() for f in emergencies(known_facts(flags))]
-    raised = raised_at(parse_intake(intake.document), RedFlags(**dict.fromkeys(flags, True)))
-    return [{"rule": r.id, "text": r.text} for r in raised if r.urgency == "emergency"]
+    document = intake.document if intake is not None else None
+    # With no intake, no condition or medicine is on record: read as none, as the intake's own
+    # defaults do (so both legs is an emergency unless a known stenosis explains it).
+    facts = known_facts(
+        flags,
+        document["conditions"] if document else (),
+        document["medications"] if document else (),
+    )
+    found = {f.rule: f.text for f in emergencies(facts)}
+    if document is not None:
+        raised = raised_at(parse_intake(document), RedFlags(**dict.fromkeys(flags, True)))
+        found |= {r.id: r.text for r in raised if r.urgency == "emergency"}
+    order = [r.id for r in load_tables().referral]
+    return [{"rule": rid, "text": found[rid]} for rid in order if rid in found]
 
 
 def _checkin_done(request: HttpRequest, link: ClientLink, checkin: Any) -> HttpResponse:
-    """§6b: the advice for the alerts this check-in raised, at once; an emergency alone."""
+    """§6b: the advice for the alerts this check-in raised, at once; an emergency alone. The
+    signs' own emergency counts too when it raised no alert (a client with no intake yet, or
+    a sign the intake already had): the person is never thanked and sent away with one."""
     alerts = list(checkin.clinic_alerts.order_by("id"))
-    emergency = [a for a in alerts if a.next_step == "emergency"]
+    emergency = [{"text": a.text} for a in alerts if a.next_step == "emergency"]
+    emergency = emergency or _checkin_emergencies(link, checkin.red_flags)
     if emergency:
         return render(
             request,
             "emergency.html",
             {
-                "reasons": [{"text": a.text} for a in emergency],
+                "reasons": emergency,
                 "tell": told_in_words(checkin.red_flags),
                 "clinic_told": True,
                 "no_massage": True,
