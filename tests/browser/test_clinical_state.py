@@ -143,6 +143,7 @@ def test_a_clients_own_intake_keeps_the_examination_and_shows_what_changed(
     page = phone.new_page()
     _, token = actions.create_link(by=therapist, client=client, purpose="intake")
     page.goto(f"{base}/c/intake/{token}/")
+    page.check("input[name=red_flags][value=none]")  # an explicit answer (issue 11)
     page.fill("#id_age", "40")
     page.check("input[name=pain_intensity][value='5']")
     page.fill("#id_pain_duration_weeks", "20")

@@ -73,6 +73,7 @@ def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -
     _, token = actions.create_link(by=therapist, client=client, purpose="intake")
     page.goto(f"{base}/c/intake/{token}/")
     assert not axe_violations(page), "the intake form has serious accessibility problems"
+    page.check("input[name=red_flags][value=none]")  # an explicit answer (issue 11)
     page.fill("#id_age", "34")
     page.check("input[name=pain_intensity][value='4']")
     page.fill("#id_pain_duration_weeks", "3")
@@ -89,6 +90,7 @@ def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -
     # a check-in from the phone
     _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
     page.goto(f"{base}/c/checkin/{token}/")
+    page.check("input[name=red_flags][value=none]")
     page.check("input[name=pain][value='3']")
     page.check("input[name=side_effects][value=soreness]")
     page.fill("#id_side_effect_hours", "20")
