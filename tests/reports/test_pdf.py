@@ -236,17 +236,19 @@ def test_the_letter_has_the_letter_pages_content(world: World, tmp_path: Path) -
     intake = client.current_intake
     assert intake is not None
     assessment = intake.assessment
-    assert text.startswith("3 February 2026 Dear Doctor, Re: Rita Referral")
+    assert text.startswith(
+        "Riverside Letter for the doctor 3 February 2026 Dear Doctor, Re: Rita Referral, aged 58"
+    )
     assert "I am a massage therapist at Riverside." in text
     assert f"screening (rules {assessment['rules_version']}) found:" in text
     assert load_tables().dispositions[assessment["disposition"]]["headline"] in text
-    assert f"Reasons for referral ({URGENCY[assessment['referral']['urgency']].lower()}):" in text
+    assert f"Reasons for referral ({URGENCY[assessment['referral']['urgency']].lower()})" in text
     for reason in assessment["referral"]["reasons"]:
         assert flowing(reason["therapist_text"]) in text
         assert f"[{reason['rule']}; " in text
     category = PAIN_CATEGORY["chronic"]
     assert f"Pain 6/10 for 20 weeks ({category}); where it hurts: lower back." in text
-    assert "a note of your review (date and name)" in text
+    assert "Clearance: your written clearance (dated, with your name)" in text
     assert "Yours sincerely, Alice Riverside" in text
     assert DISCLAIMER in text
 
@@ -282,11 +284,11 @@ def test_the_letter_lists_precautions_and_asks_no_clearance_without_a_referral(
     text = flowing(pdf_text(referral_letter_pdf(client, world.therapist.therapist), tmp_path))
     intake = client.current_intake
     assert intake is not None
-    assert "Precautions I will follow:" in text
+    assert "Precautions I follow" in text
     for finding in intake.assessment["precautions"]:
         assert f"[{finding['rule']}; " in text
-    assert "Reasons for referral" not in text
-    assert "I would be grateful for your assessment." in text
+    assert "Reasons for referral" not in text and "clearance" not in text
+    assert "What I ask of you Nothing needs your action" in text
 
 
 def test_the_same_record_and_date_give_the_same_bytes(world: World) -> None:

@@ -299,6 +299,9 @@ WEB: dict[str, Entry] = {
     "staff_invitation_cancel": Entry("clinic_admin", ("invitation",), POST),
     "staff_join": Entry("public", ("join_link",)),
     "password_change": Entry("signed_in"),
+    # what letters print (issue 15, point 4)
+    "clinic_details": Entry("admin"),
+    "profile": Entry("therapist"),
     "password_reset": Entry("public"),
     "password_reset_done": Entry("public"),
     "password_reset_confirm": Entry("public", ("uid", "reset_token")),

@@ -15,6 +15,12 @@ class Clinic(models.Model):
     # Clinic admins always sign in with a second factor; the clinic's other therapists too when
     # the admin switches this on (accounts/two_factor.py::must_use_two_factor).
     therapists_need_two_factor = models.BooleanField(default=False)
+    # The clinic's details as its letters print them (issue 15): where a doctor or an emergency
+    # team replies to, and an optional letterhead line (registrations, opening hours...).
+    address = models.TextField(max_length=500, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    letterhead = models.TextField(max_length=500, blank=True)
 
     @staticmethod
     def new_selfcheck_code() -> str:
@@ -36,6 +42,10 @@ class Therapist(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="therapists")
     display_name = models.CharField(max_length=200)
     is_clinic_admin = models.BooleanField(default=False)
+    # As the therapist signs a letter (issue 15): their qualifications ("BSc, Dip. Sports
+    # Massage") and their number with their professional register, each set on their profile.
+    credentials = models.CharField(max_length=200, blank=True)
+    registration_number = models.CharField(max_length=100, blank=True)
 
     def __str__(self) -> str:
         return self.display_name

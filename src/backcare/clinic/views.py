@@ -29,13 +29,13 @@ from backcare.clinic.forms import (
     ReviewForm,
     SessionForm,
 )
+from backcare.clinic.letter import letter_content
 from backcare.clinic.models import BODY_REGIONS, Client
 from backcare.clinic.presenting import (
     assessment_view,
     cause_json,
     change_view,
     latest_words,
-    letter_sources,
     meaningful_change,
     progress_chart,
     state_view,
@@ -650,22 +650,20 @@ def _progress_body(client: Any) -> dict[str, Any]:
 
 @login_required
 def referral_letter(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The letter for the doctor, or the handover note in an emergency: the same content as
+    its PDF (clinic/letter.py::letter_content)."""
     client = access.get_client(request.user, client_id)
-    intake = client.current_intake
-    actions.record_view(by=request.user, client=client, what="referral_letter", obj=intake)
-    view = None if intake is None else assessment_view(intake.assessment)
-    state = state_view(state_of(client))
+    actions.record_view(
+        by=request.user, client=client, what="referral_letter", obj=client.current_intake
+    )
+    therapist = access.therapist_of(request.user)
     return render(
         request,
         "clinic/referral_letter.html",
         {
             "client": client,
-            "intake": intake,
-            "a": view,
-            "sources": [] if view is None else letter_sources(view, state),
-            "state": state,
-            "therapist": access.therapist_of(request.user),
-            "today": date.today(),
+            "therapist": therapist,
+            "letter": letter_content(client, therapist, today=timezone.localdate()),
         },
     )
 

@@ -263,6 +263,8 @@ AUDIT_ACTION: Final = {
     "mfa.recovery_codes": "Made new recovery codes",
     "mfa.reset": "Reset a colleague's two-factor sign-in",
     "clinic.two_factor_rule": "Changed whether therapists need two-factor sign-in",
+    "clinic.details": "Changed the clinic's details (as its letters print them)",
+    "staff.profile": "Changed their profile (as their letters are signed)",
 }
 AUDIT_READ: Final = {"view": "Viewed", "export": "Downloaded"}
 

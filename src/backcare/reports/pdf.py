@@ -45,13 +45,13 @@ from reportlab.platypus import (
 )
 
 from backcare.accounts.models import Therapist
-from backcare.clinic.course import client_progress, course_document, state_of
+from backcare.clinic.course import client_progress, course_document
+from backcare.clinic.letter import letter_content
 from backcare.clinic.models import BODY_REGIONS, Client
 from backcare.clinic.presenting import (
     assessment_view,
     meaningful_change,
     progress_chart,
-    state_view,
 )
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import (
@@ -61,7 +61,6 @@ from backcare.core.wording import (
     PAIN_SEVERITY,
     PRESSURES,
     RED_FLAG_QUESTIONS,
-    REGIONS,
     SIDE_EFFECTS,
     STATUS,
     URGENCY,
@@ -703,98 +702,43 @@ def _checkins_section(
 def referral_letter_pdf(
     client: Client, therapist: Therapist, *, printed_on: date | None = None
 ) -> bytes:
-    """The letter to the client's doctor: the same words as the letter page
-    (templates/clinic/referral_letter.html), signed by `therapist`."""
+    """The letter for the doctor, or the handover note in an emergency, signed by `therapist`:
+    the same content as the letter page (clinic/letter.py::letter_content), drawn here."""
     styles = _styles()
     body = ParagraphStyle("letter", parent=styles["body"], fontSize=10.5, leading=14, spaceAfter=7)
     printed_on = printed_on or timezone.localdate()
-    intake = client.current_intake
+    letter = letter_content(client, therapist, today=printed_on)
+    head = letter["letterhead"]
+    lines = [f"<b>{_e(head['name'])}</b>", *(_e(line) for line in head["address"])]
+    if head["contact"]:
+        lines.append(_e(head["contact"]))
+    if head["extra"]:
+        lines.append(f'<font size="8.5">{_e(head["extra"])}</font>')
     story: list[Any] = [
-        Paragraph(_long_date(printed_on), body),
-        Paragraph("Dear Doctor,", body),
-        Paragraph(f"<b>Re: {_e(client.full_name)}</b>", body),
+        Paragraph("<br/>".join(lines), body),
+        Paragraph(_e(letter["title"]), styles["title"]),
+        Paragraph(_e(letter["date"]), body),
+        Paragraph(_e(letter["greeting"]), body),
+        Paragraph(f"<b>{_e(letter['about'])}</b>", body),
     ]
-    cited: list[str] = []
-    if intake is None:
-        story.append(Paragraph("No intake has been recorded yet.", body))
-    else:
-        a = assessment_view(intake.assessment)
-        created = timezone.localtime(intake.created_at).date()
-        pain = intake.document["pain"]
-        story += [
-            Paragraph(
-                f"I am a massage therapist at {_e(therapist.clinic.name)}. At the intake on "
-                f"{_long_date(created)}, backcare's screening (rules {_e(a['rules_version'])}) "
-                "found:",
-                body,
-            ),
-            Paragraph(f"<b>{_e(a['meaning']['headline'])}</b>", body),
-        ]
-        if a["referral_reasons"]:
-            items = []
-            for f in a["referral_reasons"]:
-                cited.extend(f["sources"])
-                items.append(_e(f["therapist_text"]) + _cite(f))
-            story += [
-                Paragraph(
-                    f"Reasons for referral ({_e(URGENCY[a['referral']['urgency']].lower())}):",
-                    body,
-                ),
-                _bullets(items, body),
-                Spacer(1, 5),
+    for block in letter["blocks"]:
+        if block["heading"]:
+            story.append(Paragraph(_e(block["heading"]), styles["h2"]))
+        story += [Paragraph(_e(text), body) for text in block["paragraphs"]]
+        if block["items"]:
+            items = [
+                (f"<b>{_e(i['lead'])}</b>: " if i["lead"] else "")
+                + _e(i["text"])
+                + (f' <font size="7.5" color="#4a5560">{_e(i["cite"])}</font>' if i["cite"] else "")
+                for i in block["items"]
             ]
-        state = state_view(state_of(client))
-        if state is not None and state["alerts"]:
-            # The course since the intake: the same state and words as every other surface.
-            items = []
-            for alert in state["alerts"]:
-                cited.extend(alert["sources"])
-                # Named in words, cited by its sources (as the letter page does).
-                items.append(
-                    f"<b>{_e(alert['name'])}</b>: {_e(alert['therapist_text'])}"
-                    + _cite({**alert, "rule": ""}).replace("[; ", "[")
-                )
-            story += [
-                Paragraph(
-                    f"Where the course stands now: <b>{_e(state['next_step_words'])}</b>.", body
-                ),
-                _bullets(items, body),
-                Spacer(1, 5),
-            ]
-        if a["precaution_list"]:
-            items = []
-            for f in a["precaution_list"]:
-                cited.extend(f["sources"])
-                items.append(_e(f["therapist_text"]) + _cite(f))
-            story += [
-                Paragraph("Precautions I will follow:", body),
-                _bullets(items, body),
-                Spacer(1, 5),
-            ]
-        story.append(
-            Paragraph(
-                f"Pain {_num(pain['intensity'])}/10 for {_num(pain['duration_weeks'])} weeks "
-                f"({_e(PAIN_CATEGORY[a['measures']['pain_category']])}); where it hurts: "
-                f"{_e(', '.join(label(REGIONS, r).lower() for r in pain['regions']))}.",
-                body,
-            )
-        )
-        clearance = (
-            " and, if massage is appropriate, a note of your review (date and name) so that I "
-            "can record your clearance"
-            if a["referral"]
-            else ""
-        )
-        story.append(Paragraph(f"I would be grateful for your assessment{clearance}.", body))
+            story += [_bullets(items, body), Spacer(1, 5)]
     story.append(
-        Paragraph(
-            f"Yours sincerely,<br/>{_e(therapist.display_name)}<br/>{_e(therapist.clinic.name)}",
-            body,
-        )
+        Paragraph("<br/>".join(_e(x) for x in [letter["closing"], *letter["signature"]]), body)
     )
-    story += _sources_section(cited, styles)
+    story += _sources_section([s["id"] for s in letter["sources"]], styles)
     return _build(
         story,
-        title=f"Letter for the doctor: {client.full_name}",
-        footer=f"Letter for the doctor: {client.full_name} · {printed_on.isoformat()}",
+        title=f"{letter['title']}: {client.full_name}",
+        footer=f"{letter['title']}: {client.full_name} · {printed_on.isoformat()}",
     )

@@ -273,3 +273,54 @@ def reset_password(*, user: Any, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     record(actor=user, action="account.password_reset", clinic=_clinic_of(user), obj=user)
+
+
+# -- what the clinic's letters print (issue 15) ---------------------------------------------------
+
+CLINIC_DETAILS = ("address", "phone", "email", "letterhead")
+PROFILE = ("display_name", "credentials", "registration_number")
+
+
+def _cleaned(model: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[str, str]:
+    """The fields' new values, stripped and checked against the model's own limits (length,
+    email, required); ActionError with each field's problems, saving nothing."""
+    new = {f: str(values.get(f, "") or "").strip() for f in fields}
+    for field, value in new.items():
+        setattr(model, field, value)
+    try:
+        model.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in fields])
+    except ValidationError as exc:
+        raise ActionError(exc.message_dict) from None
+    return new
+
+
+@transaction.atomic
+def update_clinic_details(*, by: Any, values: dict[str, Any]) -> Any:
+    """The admin's clinic's address, phone, email and letterhead line, as its letters print
+    them. The audit row names the fields that changed (not their values)."""
+    admin = access.clinic_admin(by)
+    clinic = type(admin.clinic).objects.select_for_update().get(pk=admin.clinic_id)
+    before = {f: getattr(clinic, f) for f in CLINIC_DETAILS}
+    new = _cleaned(clinic, CLINIC_DETAILS, values)
+    changed = [f for f in CLINIC_DETAILS if before[f] != new[f]]
+    if changed:
+        clinic.save(update_fields=changed)
+        record(actor=by, action="clinic.details", clinic=clinic, obj=clinic, fields=changed)
+    return clinic
+
+
+@transaction.atomic
+def update_profile(*, by: Any, values: dict[str, Any]) -> Therapist:
+    """The signed-in therapist's own name, credentials and registration number, as their
+    letters are signed. The audit row names the fields that changed."""
+    me = access.therapist_of(by)
+    therapist = Therapist.objects.select_for_update().get(pk=me.pk)
+    before = {f: getattr(therapist, f) for f in PROFILE}
+    new = _cleaned(therapist, PROFILE, values)
+    changed = [f for f in PROFILE if before[f] != new[f]]
+    if changed:
+        therapist.save(update_fields=changed)
+        record(
+            actor=by, action="staff.profile", clinic=therapist.clinic, obj=therapist, fields=changed
+        )
+    return therapist

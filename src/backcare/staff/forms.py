@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import UsernameField
 
+from backcare.accounts.models import Clinic, Therapist
 from backcare.staff.actions import DISPLAY_NAME, EMAIL
 
 
@@ -37,3 +38,47 @@ class JoinForm(forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+def _limit(model: Any, field: str) -> int | None:
+    return model._meta.get_field(field).max_length  # type: ignore[no-any-return]
+
+
+class ClinicDetailsForm(forms.Form):
+    """What the clinic's letters print at the top, for a reply (staff.actions checks again)."""
+
+    address = forms.CharField(
+        label="Postal address",
+        required=False,
+        max_length=_limit(Clinic, "address"),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    phone = forms.CharField(
+        label="Phone",
+        required=False,
+        max_length=_limit(Clinic, "phone"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label="Email for replies", required=False)
+    letterhead = forms.CharField(
+        label="Letterhead line (optional: registrations, opening hours, website)",
+        required=False,
+        max_length=_limit(Clinic, "letterhead"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ProfileForm(forms.Form):
+    """How the therapist signs a letter."""
+
+    display_name = forms.CharField(label="Your name", max_length=DISPLAY_NAME)
+    credentials = forms.CharField(
+        label="Your qualifications (as a letter shows them)",
+        required=False,
+        max_length=_limit(Therapist, "credentials"),
+    )
+    registration_number = forms.CharField(
+        label="Your registration number (professional register)",
+        required=False,
+        max_length=_limit(Therapist, "registration_number"),
+    )

@@ -14,6 +14,8 @@ urlpatterns = [
         views.invitation_cancel,
         name="staff_invitation_cancel",
     ),
+    path("clinic/details/", views.clinic_details, name="clinic_details"),
+    path("profile/", views.profile, name="profile"),
     path("join/<str:token>/", views.join, name="staff_join"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -24,7 +24,7 @@ from backcare.clinic.actions import ActionError
 from backcare.lib.forms import add_errors
 from backcare.staff import actions
 from backcare.staff.access import clinic_invitation, invitation_by_link
-from backcare.staff.forms import InviteForm, JoinForm
+from backcare.staff.forms import ClinicDetailsForm, InviteForm, JoinForm, ProfileForm
 from backcare.staff.models import Invitation
 
 
@@ -187,3 +187,52 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, "Your password was set: sign in with it.")
         return redirect("login")
+
+
+def _details_page(
+    request: HttpRequest, form: Any, save: Any, template: str, done: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A details form saved by its action, with a message after the save (issue 15)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(by=request.user, values=form.cleaned_data)
+        except ActionError as exc:
+            add_errors(form, exc.errors)
+        else:
+            messages.success(request, done)
+            return redirect(request.path)
+    return render(request, template, {**context, "form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def clinic_details(request: HttpRequest) -> HttpResponse:
+    """The clinic admin's page for what the clinic's letters print (address, phone, email,
+    letterhead line)."""
+    admin = access.clinic_admin(request.user)
+    clinic = admin.clinic
+    initial = {f: getattr(clinic, f) for f in actions.CLINIC_DETAILS}
+    form = ClinicDetailsForm(request.POST or None, initial=initial)
+    return _details_page(
+        request,
+        form,
+        actions.update_clinic_details,
+        "staff/clinic_details.html",
+        "The clinic's details were saved: letters print them from now on.",
+        {"clinic": clinic},
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in therapist's own profile: how their letters are signed."""
+    me = access.therapist_of(request.user)
+    initial = {f: getattr(me, f) for f in actions.PROFILE}
+    form = ProfileForm(request.POST or None, initial=initial)
+    return _details_page(
+        request,
+        form,
+        actions.update_profile,
+        "staff/profile.html",
+        "Your profile was saved: your letters are signed with it from now on.",
+        {"therapist": me},
+    )
