@@ -31,6 +31,7 @@ from backcare.clinic.forms import (
 )
 from backcare.clinic.letter import letter_content
 from backcare.clinic.models import BODY_REGIONS, Client
+from backcare.clinic.next_action import primary_action
 from backcare.clinic.presenting import (
     assessment_view,
     cause_json,
@@ -150,6 +151,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         except actions.ActionError as exc:
             _form_errors(form, exc)
         else:
+            messages.success(request, f"{client.full_name} was added: now the intake.")
             return redirect("intake_new", client_id=client.pk)
     return render(request, "clinic/client_new.html", {"form": form})
 
@@ -183,13 +185,15 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 def _client_page(request: HttpRequest, client: Any, review_form: Any, status: int = 200) -> Any:
     intake = client.current_intake
     sessions = client.sessions.prefetch_related("amendments")
+    state = state_view(state_of(client))
     return render(
         request,
         "clinic/client_detail.html",
         {
             "client": client,
             "intake": intake,
-            "state": state_view(state_of(client)),
+            "state": state,
+            "primary": primary_action(state, client.pk, None if intake is None else intake.pk),
             "assessment": None if intake is None else assessment_view(intake.assessment),
             "intakes": client.intakes.all(),
             # Amended values, as every other page shows them.
@@ -253,6 +257,7 @@ def intake_new(request: HttpRequest, client_id: int) -> HttpResponse:
             baseline_odi=form.cleaned_data.get("baseline_odi"),
             baseline_peg=form.cleaned_data.get("baseline_peg"),
         )
+        messages.success(request, "Intake saved and assessed.")
         return redirect("intake_detail", client_id=client.pk, intake_id=entry.pk)
     if request.method == "GET":  # pre-filled with the previous intake: a read of the record
         actions.record_view(by=request.user, client=client, what="intake_form", obj=previous)
