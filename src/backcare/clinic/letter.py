@@ -371,7 +371,7 @@ def _handover_blocks(
             f"What {client.full_name} was told to do",
             paragraphs=[
                 ADVICE_WHEN["now"],
-                f"Next step: {NEXT_STEP['emergency']}. No massage was or will be given until a "
+                f"Next step: {NEXT_STEP['emergency']}. No further massage until a "
                 "doctor has assessed these findings.",
             ],
         ),
