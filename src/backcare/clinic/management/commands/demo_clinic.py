@@ -177,13 +177,28 @@ class Command(BaseCommand):
         User = get_user_model()
         if User.objects.filter(username="amara").exists():
             return False
-        clinic = Clinic.objects.create(name="Riverside Massage Clinic", selfcheck_code="RIVERSIDE")
+        clinic = Clinic.objects.create(
+            name="Riverside Massage Clinic",
+            selfcheck_code="RIVERSIDE",
+            # What its letters print (issue 15): a fictional address and a drama phone number.
+            address="12 River Lane\nRiverton RV1 2AB",
+            phone="020 7946 0000",
+            email="desk@riverside.example",
+        )
         therapists = []
-        for username, name, admin in (("amara", "Amara Osei", True), ("tom", "Tom Reyes", False)):
+        for username, name, admin, registration in (
+            ("amara", "Amara Osei", True, "DEMO-1001"),
+            ("tom", "Tom Reyes", False, "DEMO-1002"),
+        ):
             user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
             therapists.append(
                 Therapist.objects.create(
-                    user=user, clinic=clinic, display_name=name, is_clinic_admin=admin
+                    user=user,
+                    clinic=clinic,
+                    display_name=name,
+                    is_clinic_admin=admin,
+                    credentials="Dip. Clinical Massage",
+                    registration_number=registration,
                 )
             )
         admin = therapists[0].user
