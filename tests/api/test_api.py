@@ -117,7 +117,8 @@ def test_token_page_shows_a_token_once_and_revokes(world: World) -> None:
     token = ApiToken.objects.get(user=world.therapist)
     assert token.prefix in page and "shown only once" in page
     assert "shown only once" not in browser.get("/api-tokens/").content.decode()
-    browser.post(f"/api-tokens/{token.pk}/revoke/")
+    revoked = browser.post(f"/api-tokens/{token.pk}/revoke/", follow=True).content.decode()
+    assert "The token &quot;my script&quot; was revoked: it no longer works." in revoked
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert browser_for(world.colleague).post(f"/api-tokens/{token.pk}/revoke/").status_code == 404

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -61,4 +62,5 @@ def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if token is None:
         raise Http404("no such token")
     revoke_token(by=request.user, token=token)
+    messages.success(request, f'The token "{token.name}" was revoked: it no longer works.')
     return redirect("api_tokens")
