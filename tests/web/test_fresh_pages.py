@@ -155,6 +155,32 @@ def test_every_viewer_gets_their_own_csrf_token_and_their_own_name(world: World)
     assert len(set(tokens)) == 3
 
 
+def test_the_navigation_shows_who_is_signed_in_as_they_are_now(world: World) -> None:
+    """The header's links and names are a fragment cached per therapist: a new name, a renamed
+    clinic or a new role shows on the very next request."""
+    browser = browser_for(world.therapist)
+    url = reverse("progress", args=[world.client.pk])
+    audit = f'href="{reverse("audit_log")}"'
+    therapist = world.therapist.therapist
+    therapist.is_clinic_admin = False
+    therapist.save()
+    page = browser.get(url).content.decode()
+    assert f"{therapist.display_name} · {therapist.clinic.name}" in page and audit not in page
+
+    therapist.display_name = "Alice Renamed"
+    therapist.save()
+    page = browser.get(url).content.decode()
+    assert f"Alice Renamed · {therapist.clinic.name}" in page and audit not in page
+
+    therapist.clinic.name = "Renamed Clinic"
+    therapist.clinic.save()
+    assert "Alice Renamed · Renamed Clinic" in browser.get(url).content.decode()
+
+    therapist.is_clinic_admin = True
+    therapist.save()
+    assert audit in browser.get(url).content.decode()
+
+
 def test_new_rules_give_a_fresh_progress_body(world: World, monkeypatch: Any) -> None:
     """A rules upgrade changes what the body says without any change to the record: the body
     is keyed on the rules' version too."""
