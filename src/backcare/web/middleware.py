@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -61,8 +61,10 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Read before the view: signing out ends the session the view sees.
-        signed_in = request.user.is_authenticated
+        # Read before the view (signing out ends the session the view sees), from the session
+        # alone: a session naming a user is private even if that user is no longer active, and
+        # no answer (the trivial /health included) loads the user just for this header.
+        signed_in = SESSION_KEY in request.session
         response = self.get_response(request)
         match = request.resolver_match
         name = match.url_name if match is not None else None
