@@ -23,6 +23,7 @@ from backcare.core.wording import (
     NEXT_STEP,
     PRESSURES,
     RED_FLAG_QUESTIONS,
+    SOURCE_NAME,
     STATUS,
     TECHNIQUES,
     VERDICT,
@@ -279,3 +280,25 @@ def change_view(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for c in changes
     ]
+
+
+class Footnotes:
+    """A page's sources as plain numbered footnotes, numbered in the order the page first cites
+    them: `cite` gives a statement its numbers (with the source's readable name, from
+    wording.SOURCE_NAME), `listing` the full list for the end of the page."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, ids: Any) -> list[dict[str, Any]]:
+        notes = []
+        for sid in dict.fromkeys(ids):
+            n = self._numbers.setdefault(sid, len(self._numbers) + 1)
+            notes.append({"n": n, "name": SOURCE_NAME.get(sid, sid)})
+        return notes
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [
+            {**source, "n": n, "name": SOURCE_NAME.get(source["id"], source["id"])}
+            for n, source in zip(self._numbers.values(), _sources(self._numbers), strict=True)
+        ]

@@ -320,6 +320,44 @@ ADVICE_WHEN: Final = {
 }
 
 
+# -- Sources: the short name a lay reader sees in a footnote (the full citation is in
+# rules/data/sources.toml; a test checks both have the same ids) -----------------------------
+
+SOURCE_NAME: Final = {
+    "acp2017": "American College of Physicians guideline (2017)",
+    "bmj-ces": "BMJ Best Practice: cauda equina syndrome",
+    "cambron2007": "Study of massage side effects (Cambron 2007)",
+    "cherkin2011": "Massage trial (Cherkin 2011)",
+    "downie2013": "Review of warning signs (Downie 2013)",
+    "elder2017": "Study of massage in everyday practice (Elder 2017)",
+    "ernst2003": "Review of massage safety (Ernst 2003)",
+    "farrar2001": "Pain scale study (Farrar 2001)",
+    "finucane2020": "International warning-signs framework (Finucane 2020)",
+    "furlan2015": "Cochrane review (Furlan 2015)",
+    "henschke2009": "Primary care study (Henschke 2009)",
+    "hill2008": "Keele STarT Back tool (Hill 2008)",
+    "hill2011": "STarT Back trial (Hill 2011)",
+    "kngf2021": "Dutch physiotherapy guideline (KNGF 2021)",
+    "krebs2009": "PEG pain scale (Krebs 2009)",
+    "nccih-massage": "NCCIH: Massage therapy, what you need to know",
+    "nice-cg75": "NICE guideline CG75",
+    "nice-ng156": "NICE guideline NG156",
+    "nice-ng158": "NICE guideline NG158",
+    "nice-ng59": "NICE guideline NG59",
+    "nice-ng65": "NICE guideline NG65",
+    "ostelo2008": "Change scores consensus (Ostelo 2008)",
+    "racgp2013": "Australian Family Physician (2013)",
+    "reed2024": "PEG scale study (Reed 2024)",
+    "vantulder2006": "European guidelines (van Tulder 2006)",
+    "werner1998": "A Massage Therapist's Guide to Pathology (Werner 1998)",
+    "yin2014": "Review of massage side effects (Yin 2014)",
+    "yusuf2019": "Spinal infection warning signs (Yusuf 2019)",
+    "basch2016": "Symptom monitoring trial (Basch 2016)",
+    "vandersijs2006": "Safety alerts study (van der Sijs 2006)",
+    "policy": "backcare's own advice",
+}
+
+
 def label(table: list[tuple[str, str]] | dict[str, str], code: str | None) -> str:
     """The words for `code` in `table`; the code itself only if the table lacks it (so a gap
     shows, rather than an empty cell)."""

@@ -48,6 +48,35 @@ SESSION: list[Statement] = [
     ),
 ]
 
+# Said instead of SESSION during pregnancy: never "you lie on a padded table" right after the
+# advice to lie on your side (issue 11).
+SESSION_PREGNANT: list[Statement] = [
+    s(
+        "A session usually lasts about an hour. You lie on your side, supported by pillows, and "
+        "stay covered except where the therapist is working.",
+        "cherkin2011",
+        "nccih-massage",
+    ),
+    SESSION[1],
+]
+
+# For a pregnant person only. No source in the spec's list sets the antenatal warning signs, so
+# they are backcare's own advice (policy), kept to the signs every maternity service gives.
+PREGNANCY: list[Statement] = [
+    s(
+        "Check with your midwife or doctor before you book, and tell the therapist how many "
+        "weeks pregnant you are.",
+        "nccih-massage",
+        "policy",
+    ),
+    s(
+        "Call your midwife or maternity unit at once for bleeding from the vagina, fluid "
+        "leaking, a severe headache or blurred vision, sudden swelling of the face, hands or "
+        "feet, tummy pain that does not go away, or your baby moving less than usual.",
+        "policy",
+    ),
+]
+
 AFTER_EFFECTS_NORMAL: list[Statement] = [
     s(
         "Mild soreness or stiffness is common. It usually starts within 12 hours and is gone "
@@ -205,7 +234,15 @@ HOW_IT_MAY_HELP: list[Statement] = [
 
 
 def all_statements() -> list[Statement]:
-    out = EVIDENCE + SESSION + AFTER_EFFECTS_NORMAL + AFTER_EFFECTS_STOP + OTHER_CARE
+    out = (
+        EVIDENCE
+        + SESSION
+        + SESSION_PREGNANT
+        + PREGNANCY
+        + AFTER_EFFECTS_NORMAL
+        + AFTER_EFFECTS_STOP
+        + OTHER_CARE
+    )
     out += HOW_LONG + WARNING_SIGNS + HOW_IT_MAY_HELP
     for parts in TECHNIQUES.values():
         for statements in parts.values():

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from backcare.clinic import actions, limits
 from backcare.clinic.forms import ClientIntakeForm
 from backcare.clinic.presenting import (
-    _sources,
+    Footnotes,
     assessment_view,
     deciding_reasons,
     told_in_words,
@@ -58,10 +58,6 @@ def _rate_limited(request: HttpRequest) -> bool:
         return cache.incr(key) > POSTS_PER_MINUTE
     except ValueError:  # evicted between add and incr
         return False
-
-
-def _cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
-    return [{**st, "source_list": _sources(st["sources"])} for st in statements]
 
 
 class SelfCheckForm(ClientIntakeForm):
@@ -166,44 +162,79 @@ def _unsealed(token: str) -> tuple[Any, str]:
 
 
 def answer_context(answer: dict[str, Any], form: SelfCheckForm) -> dict[str, Any]:
+    """The answer page, shortest useful first: what to do, what to ask for, what to avoid, why;
+    the rest folded. Every sentence once (a reason two techniques share is said once, for both),
+    sources as numbered footnotes. Only the presentation: the core's answer is as given."""
     a = assessment_view(answer)
     document = form.document()
+    pregnant = bool(document["pregnancy"]["pregnant"])
+    notes = Footnotes()
+    shown: set[str] = set()
+
+    def once(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        fresh = [f for f in findings if f["text"] not in shown]
+        shown.update(f["text"] for f in fresh)
+        return [{**f, "notes": notes.cite(f["sources"])} for f in fresh]
+
+    def cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
+        return [{**st, "notes": notes.cite(st["sources"])} for st in statements]
+
     conditions = dict(CONDITIONS)
     medications = dict(MEDICATIONS)
     tell = [conditions[c] for c in document["conditions"]]
     tell += [medications[m] for m in document["medications"]]
-    if document["pregnancy"]["pregnant"]:
+    if pregnant:
         weeks = document["pregnancy"]["weeks"]
         tell.append(f"Pregnant{f' ({weeks} weeks)' if weeks else ''}")
-    techniques = {
-        t["key"]: {**t, "about": {k: _cited(v) for k, v in content.TECHNIQUES[t["key"]].items()}}
-        for t in a["technique_list"]
-    }
+    techniques = a["technique_list"]
+    referral = once(a["referral_reasons"])
+    recommended = [
+        {**t, "said": once(t["reasons"])} for t in techniques if t["verdict"] == "recommended"
+    ]
+    avoided: dict[tuple[str, ...], dict[str, Any]] = {}
+    for t in techniques:
+        if t["verdict"] == "avoid":
+            key = tuple(f["text"] for f in t["reasons"])
+            avoided.setdefault(key, {"names": [], "reasons": t["reasons"]})["names"].append(
+                t["name"]
+            )
+    avoid_groups = [{**g, "said": once(g["reasons"])} for g in avoided.values()]
     return {
         "a": a,
         "audience": "client",
-        "techniques": techniques,
-        "recommended": [t for t in techniques.values() if t["verdict"] == "recommended"],
-        "suitable": [t for t in techniques.values() if t["verdict"] == "suitable"],
-        "avoided": [t for t in techniques.values() if t["verdict"] == "avoid"],
+        "pregnant": pregnant,
+        "referral": referral,
+        "recommended": recommended,
+        "suitable": [t for t in techniques if t["verdict"] == "suitable"],
+        "avoid_groups": avoid_groups,
         "tell": tell,
-        "evidence": _cited(content.EVIDENCE),
-        "session": _cited(content.SESSION),
-        "normal": _cited(content.AFTER_EFFECTS_NORMAL),
-        "stop": _cited(content.AFTER_EFFECTS_STOP),
-        "other_care": _cited(content.OTHER_CARE),
-        "how_long": _cited(content.HOW_LONG),
-        "warning_signs": _cited(content.WARNING_SIGNS),
+        "why": once(a["precaution_list"]),
+        "co_treatments": once(a["co_treatments"]),
+        "pregnancy": cited(content.PREGNANCY) if pregnant else [],
+        "warning_signs": cited(content.WARNING_SIGNS),
+        "session": cited(content.SESSION_PREGNANT if pregnant else content.SESSION),
+        "normal": cited(content.AFTER_EFFECTS_NORMAL),
+        "stop": cited(content.AFTER_EFFECTS_STOP),
+        "evidence": cited(content.EVIDENCE),
+        "how_long": cited(content.HOW_LONG),
+        "other_care": cited(content.OTHER_CARE),
+        "footnotes": notes.listing(),
         "today": timezone.localdate(),
     }
 
 
 def learn(request: HttpRequest) -> HttpResponse:
+    notes = Footnotes()
+
+    def cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
+        return [{**st, "notes": notes.cite(st["sources"])} for st in statements]
+
+    how = cited(content.HOW_IT_MAY_HELP)  # numbered in the order the page shows them
     techniques = [
         {
             "key": key,
             "name": name,
-            "about": {k: _cited(v) for k, v in content.TECHNIQUES[key].items()},
+            "about": {k: cited(v) for k, v in content.TECHNIQUES[key].items()},
         }
         for key, name in (
             ("swedish", "Swedish massage"),
@@ -212,19 +243,17 @@ def learn(request: HttpRequest) -> HttpResponse:
             ("myofascial_release", "Myofascial release"),
         )
     ]
-    cited: dict[str, None] = {}
-    for st in content.all_statements():
-        for sid in st["sources"]:
-            cited.setdefault(sid, None)
+    warning_signs = cited(content.WARNING_SIGNS)
+    faq = [(q, cited(sts)) for q, sts in content.FAQ]
     return render(
         request,
         "selfcheck/learn.html",
         {
-            "how": _cited(content.HOW_IT_MAY_HELP),
+            "how": how,
             "techniques": techniques,
-            "warning_signs": _cited(content.WARNING_SIGNS),
-            "faq": [(q, _cited(sts)) for q, sts in content.FAQ],
-            "sources": _sources(list(cited)),
+            "warning_signs": warning_signs,
+            "faq": faq,
+            "footnotes": notes.listing(),
         },
     )
 
