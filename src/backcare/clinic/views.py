@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from backcare.clinic import access, actions
+from backcare.accounts.models import Therapist
+from backcare.clinic import access, actions, worklist
 from backcare.clinic.course import course_document, state_of
 from backcare.clinic.forms import (
     AmendmentForm,
@@ -80,10 +82,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": today,
         "clinic_id": therapist.clinic_id,
         # The lists are a template fragment (_client_lists.html) cached on what they show; its
-        # version is read before any list, so a fragment is never older than its key.
+        # version is read before any list, so a fragment is never older than its key. The
+        # therapists' names are in the key too: the full list names each client's therapist.
         "lists_version": _lists_version(therapist.clinic_id),
+        "names_version": _names_version(therapist.clinic_id),
         # Read only when the fragment is rendered (not when it comes from the cache).
         "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today)),
+        # Not cached: signing a note does not change the client's record version.
+        "unsigned": worklist.unsigned_sessions(_searched(clients, query)),
     }
     actions.record_view(by=request.user, client=None, what="dashboard")  # names and states
     if request.headers.get("HX-Request"):
@@ -108,10 +114,22 @@ def _lists_version(clinic_id: int) -> str:
     return f"{clients}.{versions}"
 
 
+def _names_version(clinic_id: int) -> str:
+    """The clinic's therapists' names, as a short key: a renamed therapist is a new key."""
+    names = Therapist.objects.filter(clinic_id=clinic_id).order_by("pk")
+    text = "\n".join(f"{pk}:{name}" for pk, name in names.values_list("pk", "display_name"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _searched(clients: Any, query: str) -> Any:
+    """The clients the dashboard's search keeps (by name or email); all of them without one."""
+    if not query:
+        return clients
+    return clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+
+
 def _client_lists(clients: Any, query: str, page: str, today: date) -> dict[str, Any]:
-    clients = clients.select_related(None).only(*_LIST_FIELDS)
-    if query:
-        clients = clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    clients = _searched(clients.select_related(None).only(*_LIST_FIELDS), query)
     # The state's level, or the clinic's own work on the record: an alert to acknowledge, an
     # assessment change nobody has seen.
     needs_attention = (
@@ -129,13 +147,15 @@ def _client_lists(clients: Any, query: str, page: str, today: date) -> dict[str,
             .filter(last_contact__lt=overdue_before)
             .order_by("last_contact")[:100]
         ),
-        "rest": Paginator(
-            clients.exclude(needs_attention)
-            .exclude(last_contact__lt=overdue_before)
-            .order_by("full_name"),
+        "due": worklist.sessions_due(clients.only(*_LIST_FIELDS, "outcome"), today),
+        "everyone": Paginator(
+            clients.select_related("therapist")
+            .only(*_LIST_FIELDS, "therapist__display_name")
+            .order_by("full_name", "id"),
             50,
         ).get_page(page),
         "overdue_days": OVERDUE_AFTER.days,
+        "due_within_days": worklist.DUE_WITHIN.days,
     }
 
 
