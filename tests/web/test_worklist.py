@@ -144,6 +144,9 @@ def test_an_overdue_client_is_listed_with_the_date_the_plan_had_the_session(
     assert plan["sessions_per_week"] == 1  # the default plan: weekly
     fresh = add_client(world.therapist, "Fay Fresh")  # assessed today, no session yet
     emergency = emergency_at_intake(world.therapist).client
+    unassessed = actions.create_client(
+        by=world.therapist, therapist=world.therapist.therapist, full_name="Una Unassessed"
+    )
     done = add_client(world.therapist, "Dora Done")
     for n in range(plan["planned_sessions"]):
         actions.record_session(
@@ -165,6 +168,7 @@ def test_an_overdue_client_is_listed_with_the_date_the_plan_had_the_session(
     assert "data-overdue" not in due[fresh.pk]["attrs"]
     assert emergency.pk not in due  # an emergency first, never a massage "due"
     assert done.pk not in due  # every planned session done
+    assert unassessed.pk not in due  # no intake, no plan
     assert list(due) == [world.client.pk, fresh.pk]  # soonest first
 
 

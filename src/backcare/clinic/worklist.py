@@ -72,14 +72,13 @@ def sessions_due(clients: QuerySet[Any], today: date, limit: int = 100) -> list[
     )
     rows = (
         clients.exclude(next_step__in=_NO_SESSION_NEXT)
-        .filter(intakes__isnull=False)
-        .distinct()
         .annotate(
             plan_per_week=Subquery(_plan_number(latest, "sessions_per_week")),
             plan_sessions=Subquery(_plan_number(latest, "planned_sessions")),
             assessed_at=Subquery(latest.values("created_at")[:1]),
             last_session=Subquery(last.values("date")[:1]),
         )
+        .filter(assessed_at__isnull=False)  # assessed: an intake, so a plan or none
     )
     horizon = today + DUE_WITHIN
     found = []
