@@ -214,3 +214,24 @@ def test_a_sent_self_check_waits_on_the_dashboard(db: Any) -> None:
     )
     dashboard = browser_for(admin).get(reverse("dashboard")).content.decode()
     assert "New intake from the client to review" in dashboard
+
+
+def test_a_sent_self_check_goes_to_an_active_admin(db: Any) -> None:
+    """The clinic's first admin has left (deactivated): the client is given to the active one."""
+    from backcare.accounts.models import Clinic
+    from backcare.clinic.models import Client
+    from support.world import make_therapist
+
+    clinic = Clinic.objects.create(name="Riverside", selfcheck_code="RIVER123")
+    gone = make_therapist("gone", clinic, admin=True)
+    gone.is_active = False
+    gone.save()
+    amara = make_therapist("amara", clinic, admin=True)
+    browser = Browser()
+    token = _answers_token(browser, BASE)
+    sent = browser.post(
+        reverse("self_check_send"),
+        {"answers": token, "clinic_code": "RIVER123", "full_name": "Pat", "consent": "on"},
+    )
+    assert sent.status_code == 200
+    assert Client.objects.get(full_name="Pat").therapist == amara.therapist

@@ -812,7 +812,10 @@ def _receive_self_check(
     clinic = Clinic.objects.filter(selfcheck_code=clinic_code.strip().upper()).first()
     if clinic is None or not clinic_code.strip():
         raise _fail("clinic_code", "No clinic has this code. Check it with your clinic.")
-    admin = clinic.therapists.filter(is_clinic_admin=True).order_by("id").first()
+    # An active admin: a deactivated one would be given a client nobody can see.
+    admin = (
+        clinic.therapists.filter(is_clinic_admin=True, user__is_active=True).order_by("id").first()
+    )
     if admin is None:
         raise _fail("clinic_code", "This clinic cannot take self-checks yet.")
     if not full_name.strip():
