@@ -88,8 +88,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "names_version": _names_version(therapist.clinic_id),
         # Read only when the fragment is rendered (not when it comes from the cache).
         "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today)),
-        # Not cached: signing a note does not change the client's record version.
-        "unsigned": worklist.unsigned_sessions(_searched(clients, query)),
+        # Signing a note leaves the client's record version as it is: the notes to sign are
+        # a fragment of their own, keyed on the set of them too (worklist.unsigned_version).
+        "unsigned_version": worklist.unsigned_version(therapist.clinic_id),
+        "unsigned": SimpleLazyObject(lambda: worklist.unsigned_sessions(_searched(clients, query))),
     }
     actions.record_view(by=request.user, client=None, what="dashboard")  # names and states
     if request.headers.get("HX-Request"):

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from backcare.clinic.models import IntakeRecord, Session
+from backcare.clinic.models import Client, IntakeRecord, Session
 
 # A session is listed as due when it is due within this many days, or already overdue.
 DUE_WITHIN = timedelta(days=7)
@@ -100,6 +101,23 @@ def _plan_number(intakes: QuerySet[IntakeRecord], name: str) -> QuerySet[Any]:
     """The first intake's plan number `name`, as an integer column (SQLite and PostgreSQL)."""
     text = KeyTextTransform(name, KeyTransform("plan", "assessment"))
     return intakes.annotate(number=Cast(text, IntegerField())).values("number")[:1]
+
+
+def unsigned_version(clinic_id: int) -> str:
+    """The set of the clinic's notes to sign, as a key: how many there are and the sum of their
+    ids. Recording a session adds an id larger than every id before it, signing or voiding one
+    takes its id away, so any change of the set changes the pair (a set of the same size whose
+    ids sum the same would need a new id no larger than one gone). One plain aggregate query:
+    the list itself is then read only when its cached fragment is rendered."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(s.id), 0) FROM {Session._meta.db_table} s "
+            f"JOIN {Client._meta.db_table} c ON c.id = s.client_id "
+            "WHERE c.clinic_id = %s AND s.signed_at IS NULL AND s.voided_at IS NULL",
+            [clinic_id],
+        )
+        count, ids = cursor.fetchone()
+    return f"{count}.{ids}"
 
 
 def unsigned_sessions(clients: QuerySet[Any], limit: int = 100) -> list[Session]:
