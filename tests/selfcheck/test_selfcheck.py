@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.test import Client as Browser
 from django.urls import reverse
 
+from backcare.clinic import content
 from backcare.core.rules.tables import load_tables
-from backcare.selfcheck import content
 
 BASE = {
     "age": "45",

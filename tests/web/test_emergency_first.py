@@ -13,10 +13,9 @@ from django.db import connection
 from django.test import Client as Browser
 from django.urls import reverse
 
-from backcare.clinic import actions
+from backcare.clinic import actions, content
 from backcare.clinic.models import CheckIn, ClientLink, ClinicAlert, IntakeRecord
 from backcare.core.wording import ADVICE_WHEN, RED_FLAG_QUESTIONS
-from backcare.selfcheck import content
 from support.v11 import tags, values_of
 from support.world import INTAKE, World, add_client, browser_for
 

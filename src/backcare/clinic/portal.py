@@ -15,7 +15,12 @@ from django.utils import timezone
 from backcare.clinic import access, actions
 from backcare.clinic.forms import CheckInForm, ClientIntakeForm
 from backcare.clinic.models import ClientLink
-from backcare.clinic.presenting import assessment_view, deciding_reasons, told_in_words
+from backcare.clinic.presenting import (
+    assessment_view,
+    deciding_reasons,
+    lay_answer,
+    told_in_words,
+)
 from backcare.core.models import RedFlags
 from backcare.core.progress import raised_at
 from backcare.core.rules.partial import emergencies, known_facts
@@ -118,7 +123,8 @@ def intake_result(request: HttpRequest) -> HttpResponse:
         }
         page = "emergency.html" if a["emergency"] else "see_doctor.html"
         return render(request, page, context)
-    return render(request, "portal/assessment.html", {"client": client, "a": a})
+    context = {**lay_answer(entry.assessment, entry.document), "client": client, "portal": True}
+    return render(request, "portal/assessment.html", context)
 
 
 def checkin_link(request: HttpRequest, token: str) -> HttpResponse:

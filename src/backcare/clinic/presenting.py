@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from backcare.clinic import content
 from backcare.core.progress import latest_pain_entry, meaningful_line
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import Cause, ClientState
@@ -302,3 +303,64 @@ class Footnotes:
             {**source, "n": n, "name": SOURCE_NAME.get(source["id"], source["id"])}
             for n, source in zip(self._numbers.values(), _sources(self._numbers), strict=True)
         ]
+
+
+def lay_answer(answer: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """An answer where massage may go ahead, as a lay person reads it (the self-check's answer
+    and the client's own page): shortest useful first (what to do, what to ask for, what to
+    avoid, why), the rest for folding. Every sentence once (a reason two techniques share is
+    said once, for both); sources as numbered footnotes; advice matched to the person (in
+    pregnancy: side-lying, the midwife, pregnancy's warning signs). Only the presentation: the
+    core's answer is used as given."""
+    a = assessment_view(answer)
+    pregnant = bool(document["pregnancy"]["pregnant"])
+    notes = Footnotes()
+    shown: set[str] = set()
+
+    def once(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        fresh = [f for f in findings if f["text"] not in shown]
+        shown.update(f["text"] for f in fresh)
+        return [{**f, "notes": notes.cite(f["sources"])} for f in fresh]
+
+    def cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
+        return [{**st, "notes": notes.cite(st["sources"])} for st in statements]
+
+    tell = [label(CONDITIONS, c) for c in document["conditions"]]
+    tell += [label(MEDICATIONS, m) for m in document["medications"]]
+    if pregnant:
+        weeks = document["pregnancy"]["weeks"]
+        tell.append(f"Pregnant{f' ({weeks} weeks)' if weeks else ''}")
+    techniques = a["technique_list"]
+    referral = once(a["referral_reasons"])
+    recommended = [
+        {**t, "said": once(t["reasons"])} for t in techniques if t["verdict"] == "recommended"
+    ]
+    avoided: dict[tuple[str, ...], dict[str, Any]] = {}
+    for t in techniques:
+        if t["verdict"] == "avoid":
+            key = tuple(f["text"] for f in t["reasons"])
+            avoided.setdefault(key, {"names": [], "reasons": t["reasons"]})["names"].append(
+                t["name"]
+            )
+    avoid_groups = [{**g, "said": once(g["reasons"])} for g in avoided.values()]
+    return {
+        "a": a,
+        "audience": "client",
+        "pregnant": pregnant,
+        "referral": referral,
+        "recommended": recommended,
+        "suitable": [t for t in techniques if t["verdict"] == "suitable"],
+        "avoid_groups": avoid_groups,
+        "tell": tell,
+        "why": once(a["precaution_list"]),
+        "co_treatments": once(a["co_treatments"]),
+        "pregnancy": cited(content.PREGNANCY) if pregnant else [],
+        "warning_signs": cited(content.WARNING_SIGNS),
+        "session": cited(content.SESSION_PREGNANT if pregnant else content.SESSION),
+        "normal": cited(content.AFTER_EFFECTS_NORMAL),
+        "stop": cited(content.AFTER_EFFECTS_STOP),
+        "evidence": cited(content.EVIDENCE),
+        "how_long": cited(content.HOW_LONG),
+        "other_care": cited(content.OTHER_CARE),
+        "footnotes": notes.listing(),
+    }

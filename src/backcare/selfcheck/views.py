@@ -17,20 +17,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from backcare.clinic import actions, limits
+from backcare.clinic import actions, content, limits
 from backcare.clinic.forms import ClientIntakeForm
 from backcare.clinic.presenting import (
     Footnotes,
     assessment_view,
     deciding_reasons,
+    lay_answer,
     told_in_words,
 )
 from backcare.core.assessment import assess
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.vocabulary import PROCEEDING
-from backcare.core.wording import CONDITIONS, MEDICATIONS
 from backcare.lib.addresses import client_address
-from backcare.selfcheck import content
 
 POSTS_PER_MINUTE = 20
 _SALT = "backcare.selfcheck.answers"
@@ -162,65 +161,7 @@ def _unsealed(token: str) -> tuple[Any, str]:
 
 
 def answer_context(answer: dict[str, Any], form: SelfCheckForm) -> dict[str, Any]:
-    """The answer page, shortest useful first: what to do, what to ask for, what to avoid, why;
-    the rest folded. Every sentence once (a reason two techniques share is said once, for both),
-    sources as numbered footnotes. Only the presentation: the core's answer is as given."""
-    a = assessment_view(answer)
-    document = form.document()
-    pregnant = bool(document["pregnancy"]["pregnant"])
-    notes = Footnotes()
-    shown: set[str] = set()
-
-    def once(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        fresh = [f for f in findings if f["text"] not in shown]
-        shown.update(f["text"] for f in fresh)
-        return [{**f, "notes": notes.cite(f["sources"])} for f in fresh]
-
-    def cited(statements: list[content.Statement]) -> list[dict[str, Any]]:
-        return [{**st, "notes": notes.cite(st["sources"])} for st in statements]
-
-    conditions = dict(CONDITIONS)
-    medications = dict(MEDICATIONS)
-    tell = [conditions[c] for c in document["conditions"]]
-    tell += [medications[m] for m in document["medications"]]
-    if pregnant:
-        weeks = document["pregnancy"]["weeks"]
-        tell.append(f"Pregnant{f' ({weeks} weeks)' if weeks else ''}")
-    techniques = a["technique_list"]
-    referral = once(a["referral_reasons"])
-    recommended = [
-        {**t, "said": once(t["reasons"])} for t in techniques if t["verdict"] == "recommended"
-    ]
-    avoided: dict[tuple[str, ...], dict[str, Any]] = {}
-    for t in techniques:
-        if t["verdict"] == "avoid":
-            key = tuple(f["text"] for f in t["reasons"])
-            avoided.setdefault(key, {"names": [], "reasons": t["reasons"]})["names"].append(
-                t["name"]
-            )
-    avoid_groups = [{**g, "said": once(g["reasons"])} for g in avoided.values()]
-    return {
-        "a": a,
-        "audience": "client",
-        "pregnant": pregnant,
-        "referral": referral,
-        "recommended": recommended,
-        "suitable": [t for t in techniques if t["verdict"] == "suitable"],
-        "avoid_groups": avoid_groups,
-        "tell": tell,
-        "why": once(a["precaution_list"]),
-        "co_treatments": once(a["co_treatments"]),
-        "pregnancy": cited(content.PREGNANCY) if pregnant else [],
-        "warning_signs": cited(content.WARNING_SIGNS),
-        "session": cited(content.SESSION_PREGNANT if pregnant else content.SESSION),
-        "normal": cited(content.AFTER_EFFECTS_NORMAL),
-        "stop": cited(content.AFTER_EFFECTS_STOP),
-        "evidence": cited(content.EVIDENCE),
-        "how_long": cited(content.HOW_LONG),
-        "other_care": cited(content.OTHER_CARE),
-        "footnotes": notes.listing(),
-        "today": timezone.localdate(),
-    }
+    return {**lay_answer(answer, form.document()), "today": timezone.localdate()}
 
 
 def learn(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""What the self-check and the learn pages say, statement by statement, each with its sources.
+"""What the self-check, the learn page and the client's answer page say, statement by statement,
+each with its sources.
 
 Written in the project and reviewed against ../shared/spec/sources.md: every statement carries
 the ids of the sources that support it (a test checks each id exists). Claims are kept no
