@@ -113,3 +113,22 @@ def test_the_clients_link_pages_are_phone_grade(
         page.goto(f"{base}/c/{purpose}/{token}/")
         check_phone_grade(page, f"the {purpose} link")
         screenshot(page, f"phone-grade-{purpose}")
+
+
+def test_the_emergency_and_see_a_doctor_answers_are_phone_grade(
+    phone: Any, live_server: Any, db: Any
+) -> None:
+    page, base = phone, live_server.url
+    for sign, advice in (
+        ("saddle_numbness", "emergency"),
+        ("unexplained_weight_loss", "see_doctor"),
+    ):
+        page.goto(f"{base}/self-check/")
+        page.check(f"input[name=red_flags][value={sign}]")
+        page.fill("#id_age", "58")
+        page.check("input[name=pain_intensity][value='4']")
+        page.fill("#id_pain_duration_weeks", "8")
+        page.check("input[name=pain_regions][value=lumbar]")
+        page.click("button:has-text('See my answer')")
+        page.wait_for_selector(f"[data-advice={advice}]")
+        check_phone_grade(page, f"the {advice} answer")
