@@ -59,6 +59,10 @@ def test_anticoagulant_gets_light_pressure_only(phone: Any, live_server: Any, db
     assert "with light pressure at most." in body
     assert "Blood thinners or a bleeding disorder make bruising easier" in body
     screenshot(page, "selfcheck-anticoagulant")
+    # Folded details are printed open: a printed answer is complete.
+    assert page.locator("main details:not([open])").count() >= 3
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("main details:not([open])").count() == 0
     assert set(hosts) == {urlparse(base).netloc}
 
 

@@ -114,6 +114,10 @@
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
+    // What an answer page folds (<details>) is printed open: a printed answer is complete.
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("main details:not([open])").forEach(function (d) { d.open = true; });
+    });
   }
 
   // Nothing of a record stays in the browser (shared clinic computers): htmx's history is
