@@ -65,7 +65,7 @@ def check_phone_grade(page: Any, what: str) -> None:
     wide = page.evaluate(WIDER_THAN_THE_SCREEN) if width > 360 else []
     assert width <= 360, f"{what} scrolls sideways on a phone ({width}px): {wide}"
     # Focus rings: a focused control draws a visible outline.
-    control = page.locator("main button, main .button, main input[type=checkbox]").first
+    control = page.locator("main :is(button, .button, input[type=checkbox], summary)").first
     control.focus()
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
@@ -132,3 +132,26 @@ def test_the_emergency_and_see_a_doctor_answers_are_phone_grade(
         page.click("button:has-text('See my answer')")
         page.wait_for_selector(f"[data-advice={advice}]")
         check_phone_grade(page, f"the {advice} answer")
+
+
+def test_the_clients_answer_page_is_phone_grade(
+    phone: Any, live_server: Any, therapist: User
+) -> None:
+    page, base = phone, live_server.url
+    client = actions.create_client(by=therapist, therapist=therapist.therapist, full_name="Ola")
+    _, token = actions.create_link(by=therapist, client=client, purpose="intake")
+    page.goto(f"{base}/c/intake/{token}/")
+    page.check("input[name=red_flags][value=none]")
+    page.fill("#id_age", "41")
+    page.check("input[name=pain_intensity][value='5']")
+    page.fill("#id_pain_duration_weeks", "20")
+    page.check("input[name=pain_regions][value=lumbar]")
+    page.select_option("#id_pain_onset", "gradual")
+    page.select_option("#id_pain_radiation", "none")
+    page.check("input[name=medications][value=anticoagulant]")
+    page.click("button:has-text('Send to my therapist')")
+    page.wait_for_selector("#do-h")
+    for summary in page.locator("main details > summary").all():
+        summary.click()
+    check_phone_grade(page, "the client's answer page")
+    screenshot(page, "phone-grade-client-answer")
