@@ -82,7 +82,9 @@ def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -
     page.click("button:has-text('Send to my therapist')")
     page.wait_for_selector("section.banner")
     assert "with precautions" in page.inner_text("section.banner")
-    assert f"{label(PRESSURES, 'light')} at most" in page.content()
+    # the pressure limit, in the answer's lay words (includes/lay_answer.html)
+    limit = label(PRESSURES, "light").lower()
+    assert f"<strong>{limit} pressure</strong> at most" in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(page, "client-assessment-phone")
