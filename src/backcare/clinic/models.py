@@ -8,8 +8,6 @@ new intake rather than overwriting the old one.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from backcare.core.wording import REVIEW_OUTCOME, REVIEW_SOURCE
+from backcare.lib.one_time import OneTimeToken
 
 # Back regions a therapist can mark on the body map: the contract's regions, left and right.
 BODY_REGIONS = [
@@ -271,7 +270,7 @@ class ClinicAlert(models.Model):
         indexes = [models.Index(fields=["acknowledged_at", "next_step"])]
 
 
-class ClientLink(models.Model):
+class ClientLink(OneTimeToken, models.Model):
     """A one-time link for a client: fill the intake before the first visit, or check in.
 
     Only a hash of the token is stored; the link is shown once, expires, and works once.
@@ -286,14 +285,6 @@ class ClientLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    @staticmethod
-    def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
 
     LIFETIME = timedelta(days=7)  # how long a new link works (the dead-end page says so)
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from backcare.lib.one_time import OneTimeToken
+
 # How long an invitation link works: three days, shorter than a client's link (seven), because
 # whoever holds it makes an account in the clinic.
 INVITATION_HOURS = 72
 
 
-class Invitation(models.Model):
+class Invitation(OneTimeToken, models.Model):
     clinic = models.ForeignKey(
         "accounts.Clinic", on_delete=models.PROTECT, related_name="invitations"
     )
@@ -40,14 +40,6 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-
-    @staticmethod
-    def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @staticmethod
-    def new_token() -> str:
-        return secrets.token_urlsafe(32)
 
     @staticmethod
     def default_expiry() -> datetime:
