@@ -1,7 +1,8 @@
 """The public self-check: a questionnaire in the person's own words, answered by the core.
 
 Nothing is stored: no database row, no session, no log line with an answer (tested). The page
-says so. POSTs are rate-limited per address with the cache (which is memory, not the database).
+says so. POSTs are rate-limited per address with the cache (memory or Redis, not the database):
+one counter per address and minute, shared by every app server when the cache is Redis.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class SendForm(forms.Form):
 def _rate_limited(request: HttpRequest) -> bool:
     address = client_address(request)  # the person's, behind a configured proxy too
     key = f"selfcheck:{address}:{timezone.now():%Y%m%d%H%M}"
+    # add + incr, never a read and a write: the cache counts atomically (Redis' INCR on several
+    # servers), so concurrent posts on two servers are never counted as one.
     cache.add(key, 0, 120)
     try:
         return cache.incr(key) > POSTS_PER_MINUTE

@@ -14,6 +14,8 @@ BACKCARE_SMTP_HOST, BACKCARE_SMTP_PORT (587), BACKCARE_SMTP_USER, BACKCARE_SMTP_
 BACKCARE_SMTP_TLS ("1" default): alert email in production (console output in development)
 BACKCARE_TRUSTED_PROXIES  how many reverse proxies in front of the app append to
                         X-Forwarded-For (0 to 5); default 0: the address is the connection's own
+BACKCARE_CACHE_URL      the cache several app servers share, e.g. redis://127.0.0.1:6379/0
+                        (rediss:// for TLS); default: each process's own memory (one server)
 """
 
 from __future__ import annotations
@@ -155,6 +157,49 @@ else:
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # every change goes through an atomic action
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache: each process's memory by default; Redis shared by several app servers -------------
+# It holds the cached page fragments (keyed on what they show, so a change on one server is a new
+# key on all) and the self-check's rate-limit counters, which must count across servers.
+
+
+def _redis_cache(url: str) -> dict[str, object]:
+    """Django's Redis cache at `url`, refused at start-up unless it is a plain Redis URL (the
+    message never repeats the URL: it may hold a password)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        database = parts.path.strip("/") or "0"
+        sane = (
+            parts.scheme in ("redis", "rediss")
+            and bool(parts.hostname)
+            and (parts.port is None or parts.port > 0)
+            and database.isdigit()
+            and not parts.query
+        )
+    except ValueError:  # a port that is not a number
+        sane = False
+    if not sane:
+        raise ImproperlyConfigured(
+            "BACKCARE_CACHE_URL must be a Redis URL: redis:// or rediss://, a host, an optional "
+            "port and an optional database number, e.g. redis://127.0.0.1:6379/0"
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "backcare",
+        # A Redis that does not answer fails the request in seconds, never hangs a worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+
+
+_cache_url = _env("BACKCARE_CACHE_URL")
+CACHES = {
+    "default": _redis_cache(_cache_url)
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # --- sign-in ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
