@@ -241,6 +241,7 @@ C, IN, S = ("client",), ("client", "intake"), ("client", "session")
 
 WEB: dict[str, Entry] = {
     "health": Entry("public"),
+    "ready": Entry("public"),
     "login": Entry("public"),
     # signing out sends everyone to the sign-in page
     "logout": Entry("public", method=POST, overrides=tuple((a, "sign-in") for a in ACTORS)),

@@ -43,8 +43,9 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-# Pages anyone may cache: they show no record and no name when nobody is signed in.
-PUBLIC_PAGES = frozenset({"health", "learn", "self_check"})
+# Pages anyone may cache: they show no record and no name when nobody is signed in. Not
+# /health nor /ready: a stored "ok" or "ready" would hide a server or a database that is down.
+PUBLIC_PAGES = frozenset({"learn", "self_check"})
 
 
 class NoStoreMiddleware:

@@ -8,10 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from backcare.web.outage import ready
+
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
-    """For load balancers and the benchmark's trivial-view baseline."""
+    """Liveness, for load balancers and the benchmark's trivial-view baseline: the process
+    answers. It touches neither the database nor the cache; `/ready` asks both (web/outage.py).
+    Never cached (not in PUBLIC_PAGES): a proxy's stored "ok" would hide a dead server."""
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -23,6 +27,7 @@ handler500 = "backcare.web.errors.server_error"
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("ready", ready, name="ready"),
     path("", include("backcare.accounts.urls")),
     path("", include("backcare.clinic.urls")),
     path("", include("backcare.fhir.urls")),
