@@ -92,6 +92,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but security: a database or cache that is down answers a branded 503 (pages)
+    # or a JSON one (the API), even when the session, sign-in or two-factor step hit it first.
+    "backcare.web.outage.OutageMiddleware",
     "backcare.web.middleware.ApiBodySizeMiddleware",  # a JSON 413 before anything reads it
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,7 +144,11 @@ if _database_url:
 
     if not _database_url.startswith(("postgres://", "postgresql://", "sqlite:")):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite: URL")
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Connections are kept for a minute and checked before reuse (CONN_HEALTH_CHECKS): after a
+    # database restart a stale connection is replaced, and no request fails on it.
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
