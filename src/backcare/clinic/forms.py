@@ -19,10 +19,13 @@ from backcare.core.rules.tables import clearable_rule_ids, load_tables, reviewab
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.wording import (
     ALERT_NAME,
+    CLIENT_HELP,
+    CLIENT_QUESTION,
     CONDITIONS,
     INTAKE_QUESTION,
     MEDICATIONS,
     ONSET,
+    PEG_ITEMS,
     PRESSURES,
     RADIATION,
     REASON_KIND,
@@ -259,11 +262,9 @@ class IntakeForm(forms.Form):
             },
             "preferences": {"pressure": d.get("preferences_pressure") or None},
         }
-        if "findings_muscle_tension" in self.fields:
-            doc["findings"] = {
-                key: bool(d.get(f"findings_{key}"))
-                for key in ("muscle_tension", "trigger_points", "fascial_restriction")
-            }
+        findings = ("muscle_tension", "trigger_points", "fascial_restriction")
+        if any(f"findings_{key}" in self.fields for key in findings):
+            doc["findings"] = {key: bool(d.get(f"findings_{key}")) for key in findings}
         answers = [d.get(f"startback_{i}") for i in range(1, 10)]
         if any(a not in (None, "") for a in answers):
             doc["startback"] = [None if a in (None, "") else int(a) for a in answers]
@@ -330,14 +331,34 @@ def _only_signs(answer: list[str]) -> list[str]:
     return [code for code in answer if code != NONE_OF_THESE]
 
 
+# What a person can tell about their own back (issue 11): "I can feel knots" and "it feels
+# stuck" are the findings `trigger_points` and `fascial_restriction`, in their words.
+CLIENT_FINDINGS = ("findings.trigger_points", "findings.fascial_restriction")
+# Questions a person answers in their words (wording.CLIENT_QUESTION), not a clinician's.
+CLIENT_WORDED = (*CLIENT_FINDINGS, "history.family_spondyloarthritis",
+                 "history.arthritis_enthesitis_or_psoriasis")  # fmt: skip
+
+
+def client_worded(form: forms.Form, paths: tuple[str, ...] | list[str]) -> None:
+    """Label `form`'s fields for these contract paths in the person's words, with the short
+    explanation where the words still need one."""
+    for path in paths:
+        name = IntakeForm._FIELD_FOR.get(path, path.replace(".", "_"))
+        if name in form.fields:
+            form.fields[name].label = CLIENT_QUESTION[path]
+            form.fields[name].help_text = CLIENT_HELP.get(path, "")
+
+
 class ClientIntakeForm(IntakeForm):
     """The intake as the person answers it themselves (the self-check and the client's intake
-    link): the warning signs first, "None of these" an explicit answer, no therapist's
-    findings. An emergency the signs decide is known before the rest is answered
-    (`emergencies`)."""
+    link): the warning signs first, "None of these" an explicit answer; of the therapist's
+    findings only what a person can feel (CLIENT_FINDINGS). An emergency the signs decide is
+    known before the rest is answered (`emergencies`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, with_findings=False, **kwargs)
+        super().__init__(*args, with_findings=True, **kwargs)
+        del self.fields["findings_muscle_tension"]  # only palpation finds guarding
+        client_worded(self, CLIENT_WORDED)
         fields = dict(self.fields)
         self.fields.clear()
         self.fields["red_flags"] = _signs(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
@@ -348,7 +369,10 @@ class ClientIntakeForm(IntakeForm):
 
     def groups(self) -> list[tuple[str, list[Any]]]:
         """Emergency first: the warning signs before anything else."""
-        groups = super().groups()
+        groups = [
+            ("How your back feels" if title == "What the therapist found" else title, fields)
+            for title, fields in super().groups()
+        ]
         return sorted(groups, key=lambda g: g[0] != "Warning signs")
 
     def emergencies(self) -> tuple[Finding, ...]:
@@ -361,6 +385,25 @@ class ClientIntakeForm(IntakeForm):
         if "red_flags" not in d:
             return ()
         return emergencies(known_facts(d["red_flags"], d.get("conditions"), d.get("medications")))
+
+
+PEG_FIELDS = ("peg_pain", "peg_enjoyment", "peg_activity")
+
+
+def peg_item(i: int, *, required: bool) -> forms.TypedChoiceField:
+    """PEG's question `i` (0-2) as the person answers it: a 0-10 row with its ends in words.
+    The person never types a score: the core scores the three (`score_peg`)."""
+    text, anchors = PEG_ITEMS[i]
+    field = forms.TypedChoiceField(
+        label=text,
+        choices=NRS,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+    )
+    field.anchors = anchors  # type: ignore[attr-defined]  # includes/pain_scale.html
+    return field
 
 
 def _note(label: str) -> forms.CharField:
@@ -462,27 +505,9 @@ class CheckInForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    peg_pain = forms.TypedChoiceField(
-        label="PEG 1: your average pain in the past week (0-10)",
-        choices=[("", "—"), *NRS],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    peg_enjoyment = forms.TypedChoiceField(
-        label="PEG 2: how much pain has interfered with your enjoyment of life (0-10)",
-        choices=[("", "—"), *NRS],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    peg_activity = forms.TypedChoiceField(
-        label="PEG 3: how much pain has interfered with your general activity (0-10)",
-        choices=[("", "—"), *NRS],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    peg_pain = peg_item(0, required=False)
+    peg_enjoyment = peg_item(1, required=False)
+    peg_activity = peg_item(2, required=False)
     side_effects = _checkboxes(SIDE_EFFECTS, "After-effects since your last massage")
     side_effect_hours = forms.DecimalField(
         label="How many hours they lasted",
@@ -527,7 +552,7 @@ class CheckInForm(forms.Form):
             cleaned["red_flags"] = [
                 c for c, _ in RED_FLAG_QUESTIONS if c in cleaned["red_flags"] or c in extra
             ]
-        items = [cleaned.get(k) for k in ("peg_pain", "peg_enjoyment", "peg_activity")]
+        items = [cleaned.get(k) for k in PEG_FIELDS]
         if any(i is not None for i in items) and not all(i is not None for i in items):
             self.add_error("peg_activity", "Answer all three PEG questions, or none of them.")
         return cleaned
@@ -535,7 +560,7 @@ class CheckInForm(forms.Form):
     def peg(self) -> Decimal | None:
         from backcare.core.measures.peg import score_peg
 
-        items = [self.cleaned_data.get(k) for k in ("peg_pain", "peg_enjoyment", "peg_activity")]
+        items = [self.cleaned_data.get(k) for k in PEG_FIELDS]
         return None if any(i is None for i in items) else score_peg(items)
 
 

@@ -19,6 +19,10 @@ REGIONS: Final = [
     ("sacral", "Base of the spine (sacrum)"),
     ("gluteal", "Buttocks"),
 ]
+# The side of a region on the body map (seen from behind). Not part of the intake contract
+# (`pain.regions` has no side): sessions keep "lumbar-left" codes, the self-check shows it only.
+SIDES: Final = [("left", "left"), ("right", "right")]
+NO_SIDE: Final = "middle"
 RED_FLAG_QUESTIONS: Final = [
     ("saddle_numbness", "Numbness around the back passage, genitals or inner thighs"),
     ("new_bladder_dysfunction", "New trouble passing or holding urine"),
@@ -154,6 +158,72 @@ STARTBACK_BOTHER: Final = [
     ("3", "Very much"),
     ("4", "Extremely"),
 ]
+
+# The same questions as the person answers them about themselves (the client's intake link and
+# the self-check), where a clinician's words would not do; by contract path. Paths not listed
+# here are asked in INTAKE_QUESTION's words.
+CLIENT_QUESTION: Final = {
+    "pregnancy.pregnant": "Are you pregnant?",
+    "pregnancy.high_risk": "Has your midwife or doctor said it is a high-risk pregnancy?",
+    "pain.onset": "How did this back pain start?",
+    "pain.night_pain_unrelieved": (
+        "Do you have pain at night that resting or changing position does not ease?"
+    ),
+    "pain.wakes_second_half_of_night": ("Does back pain wake you in the second half of the night?"),
+    "pain.better_with_movement": "Does it get better when you move, and not when you rest?",
+    "pain.eased_by_nsaids_within_48h": (
+        "Do anti-inflammatory painkillers (such as ibuprofen) clearly ease it within 2 days?"
+    ),
+    "findings.trigger_points": "Can you feel knots or tight bands in the muscles where it hurts?",
+    "findings.fascial_restriction": "Does your back feel stuck or restricted when you move?",
+    "history.family_spondyloarthritis": (
+        "Has a parent, brother, sister or child been told they have inflammatory arthritis "
+        "of the spine?"
+    ),
+    "history.arthritis_enthesitis_or_psoriasis": (
+        "Have you ever had arthritis, psoriasis, or painful swelling where a tendon joins the bone?"
+    ),
+    "conditions": "Has a doctor told you that you have any of these?",
+    "medications": "Do you take any of these medicines?",
+}
+# A short explanation beside a question whose words still need one, by contract path.
+CLIENT_HELP: Final = {
+    "findings.trigger_points": (
+        "Small hard spots or cords in a muscle that hurt when pressed, sometimes with pain "
+        "felt further away."
+    ),
+    "findings.fascial_restriction": (
+        "The skin and the tissue under it feel tight, as if they do not glide when you bend "
+        "or twist."
+    ),
+    "history.family_spondyloarthritis": (
+        "For example ankylosing spondylitis: a long-lasting inflammation that stiffens the back."
+    ),
+    "history.arthritis_enthesitis_or_psoriasis": (
+        "Psoriasis is a skin condition with red, scaly patches. A painful swollen heel or "
+        "Achilles tendon counts."
+    ),
+    "pain.eased_by_nsaids_within_48h": "Answer No if you have not taken them for this pain.",
+}
+# PEG (`krebs2009`, free to use): its three questions as the person answers them, 0-10, with
+# the words at each end of the scale.
+PEG_ITEMS: Final = [
+    (
+        "What number best describes your pain on average in the past week?",
+        ("0 = no pain", "10 = pain as bad as you can imagine"),
+    ),
+    (
+        "What number best describes how, during the past week, pain has interfered with your "
+        "enjoyment of life?",
+        ("0 = does not interfere", "10 = completely interferes"),
+    ),
+    (
+        "What number best describes how, during the past week, pain has interfered with your "
+        "general activity?",
+        ("0 = does not interfere", "10 = completely interferes"),
+    ),
+]
+YES_NO: Final = [("yes", "Yes"), ("no", "No")]
 
 # -- What the engine answers ------------------------------------------------------------------
 
