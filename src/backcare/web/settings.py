@@ -16,6 +16,7 @@ BACKCARE_TRUSTED_PROXIES  how many reverse proxies in front of the app append to
                         X-Forwarded-For (0 to 5); default 0: the address is the connection's own
 BACKCARE_CACHE_URL      the cache several app servers share, e.g. redis://127.0.0.1:6379/0
                         (rediss:// for TLS); default: each process's own memory (one server)
+BACKCARE_LOG_FORMAT     "text" (default) or "json": one JSON object a line, for a log collector
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request's id (X-Request-ID) on every log line of it, and one line per request.
+    "backcare.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost but security: a database or cache that is down answers a branded 503 (pages)
     # or a JSON one (the API), even when the session, sign-in or two-factor step hit it first.
@@ -338,9 +341,26 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
+# Logs go to standard error, each line with its request's id (web/request_id.py), and one line
+# per request (method, path without its query, status, duration, user id) from backcare.requests.
+LOG_FORMAT = _env("BACKCARE_LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"BACKCARE_LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "backcare.web.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "backcare.web.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"backcare.requests": {"level": "INFO"}},
 }
