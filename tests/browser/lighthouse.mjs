@@ -4,7 +4,8 @@
 // plan.json: {"chrome": "/usr/bin/chromium", "out": "dir", "performance": 95,
 //             "pages": [{"name": "...", "url": "...", "check": [selectors], "fill": {selector: value},
 //                        "submit": selector, "expect": selector, "expect_text": "..."}]}
-// Prints one JSON object to stdout: {name: {category: score 0-100, ..., "performance_runs": [...]}}
+// Prints one JSON object to stdout: {name: {category: score 0-100, ..., "performance_runs": [...],
+//   "seo_without_crawlable": 0-100, "crawlable": bool, "failed": {category: [audit ids]}}}
 // and writes name.report.json and name.report.html into `out`.
 //
 // Why the Node API and a user flow rather than the CLI: some of the pages are the answer to a
@@ -104,6 +105,15 @@ try {
       got.performance = median(runs);
     }
     got.performance_runs = runs;
+    // A private link is noindex on purpose (templates/base.html): SEO without the crawlability
+    // audit says whether everything else a search engine checks is right.
+    const seo = first.lhr.categories.seo.auditRefs.filter((r) => r.weight > 0);
+    const kept = seo.filter((r) => r.id !== 'is-crawlable');
+    const weight = kept.reduce((sum, r) => sum + r.weight, 0);
+    got.seo_without_crawlable = Math.round(
+      (100 * kept.reduce((sum, r) => sum + r.weight * (first.lhr.audits[r.id].score ?? 0), 0)) / weight,
+    );
+    got.crawlable = first.lhr.audits['is-crawlable'].score === 1;
     got.final_url = first.lhr.finalDisplayedUrl;
     got.failed = Object.fromEntries(
       CATEGORIES.map((c) => [
