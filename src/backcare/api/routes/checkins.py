@@ -5,13 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.params.functions import Query
 from ninja.responses import Status
 
-from backcare.api.common import CLIENT, to_decimal
+from backcare.api.common import (
+    CLIENT,
+    LIST_DESCRIPTION,
+    client_list,
+    cursor_param,
+    limit_param,
+    offset_param,
+    to_decimal,
+)
 from backcare.clinic import access, actions
 
 router = Router(tags=["check-ins and reviews"])
@@ -42,18 +49,26 @@ class CheckInIn(Schema):
     "/clients/{client_id}/checkins",
     response={200: list[dict[str, Any]], **CLIENT},
     summary="A client's check-ins, oldest first (paginated)",
+    description=LIST_DESCRIPTION,
 )
 def checkins(
     request: HttpRequest,
+    response: HttpResponse,
     client_id: int,
-    offset: int = Query(0, ge=0, le=1_000_000),
-    limit: int = Query(50, ge=1, le=200),
+    offset: int | None = offset_param(),
+    cursor: str | None = cursor_param(),
+    limit: int = limit_param(),
 ) -> Any:
-    client = access.get_client(request.user, client_id)
-    actions.record_view(by=request.user, client=client, what="api.checkins")
-    return [
-        checkin_json(c) for c in client.checkins.order_by("date", "id")[offset : offset + limit]
-    ]
+    page = client_list(
+        request,
+        response,
+        client_id,
+        what="api.checkins",
+        rows=lambda c: c.checkins.prefetch_related("clinic_alerts"),
+        key=("date", "id"),
+        paging=(offset, cursor, limit),
+    )
+    return [checkin_json(c) for c in page]
 
 
 def checkin_json(c: Any) -> dict[str, Any]:

@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.params.functions import Query
 from ninja.responses import Status
 
-from backcare.api.common import AUTH, CLIENT, contract_body, keep
+from backcare.api.common import (
+    AUTH,
+    CLIENT,
+    LIST_DESCRIPTION,
+    client_list,
+    contract_body,
+    cursor_param,
+    keep,
+    limit_param,
+    listed,
+    offset_param,
+)
 from backcare.clinic import access, actions, limits
 from backcare.clinic.course import client_progress
 from backcare.core.validation import intake_from_text
@@ -54,19 +65,30 @@ class ClientOut(Schema):
 @router.get(
     "/clients",
     response={200: list[ClientOut], **AUTH},
-    summary="The clients of your clinic (paginated)",
+    summary="The clients of your clinic, by name (paginated)",
+    description=LIST_DESCRIPTION,
 )
 def clients(
     request: HttpRequest,
-    offset: int = Query(0, ge=0, le=1_000_000),
-    limit: int = Query(50, ge=1, le=200),
+    response: HttpResponse,
+    offset: int | None = offset_param(),
+    cursor: str | None = cursor_param(),
+    limit: int = limit_param(),
     q: str = Query("", max_length=200),
 ) -> Any:
-    found = access.clients_for(request.user).order_by("full_name", "id")
+    found = access.clients_for(request.user)
     if q:
         found = found.filter(full_name__icontains=q)
+    page = listed(
+        request,
+        response,
+        found,
+        scope="api.clients",
+        key=("full_name", "id"),
+        paging=(offset, cursor, limit),
+    )
     actions.record_view(by=request.user, client=None, what="api.clients")
-    return list(found[offset : offset + limit])
+    return page
 
 
 @router.post("/clients", response={201: ClientOut, **AUTH}, summary="Add a client")
@@ -118,15 +140,26 @@ def intake_create(request: HttpRequest, client_id: int) -> Any:
     "/clients/{client_id}/intakes",
     response={200: list[dict[str, Any]], **CLIENT},
     summary="Intake history, newest first (paginated)",
+    description=LIST_DESCRIPTION,
 )
 def intakes(
     request: HttpRequest,
+    response: HttpResponse,
     client_id: int,
-    offset: int = Query(0, ge=0, le=1_000_000),
-    limit: int = Query(50, ge=1, le=200),
+    offset: int | None = offset_param(),
+    cursor: str | None = cursor_param(),
+    limit: int = limit_param(),
 ) -> Any:
-    client = access.get_client(request.user, client_id)
-    actions.record_view(by=request.user, client=client, what="api.intakes")
+    page = client_list(
+        request,
+        response,
+        client_id,
+        what="api.intakes",
+        rows=lambda c: c.intakes.all(),
+        key=("created_at", "id"),
+        descending=True,
+        paging=(offset, cursor, limit),
+    )
     return [
         {
             "id": e.pk,
@@ -134,7 +167,7 @@ def intakes(
             "intake": e.document,
             "assessment": e.assessment,
         }
-        for e in client.intakes.order_by("-created_at", "-id")[offset : offset + limit]
+        for e in page
     ]
 
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from ninja.params.functions import Query
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictInt, StrictStr
 
-from backcare.api.common import CLIENT, keep, to_decimal
+from backcare.api.common import (
+    CLIENT,
+    LIST_DESCRIPTION,
+    client_list,
+    cursor_param,
+    keep,
+    limit_param,
+    offset_param,
+    to_decimal,
+)
 from backcare.clinic import access, actions, limits
 from backcare.clinic.models import AMENDABLE_FIELDS
 
@@ -109,17 +117,26 @@ def session_json(session: Any) -> dict[str, Any]:
     "/clients/{client_id}/sessions",
     response={200: list[dict[str, Any]], **CLIENT},
     summary="A client's sessions, in order (paginated)",
+    description=LIST_DESCRIPTION,
 )
 def sessions(
     request: HttpRequest,
+    response: HttpResponse,
     client_id: int,
-    offset: int = Query(0, ge=0, le=1_000_000),
-    limit: int = Query(50, ge=1, le=200),
+    offset: int | None = offset_param(),
+    cursor: str | None = cursor_param(),
+    limit: int = limit_param(),
 ) -> Any:
-    client = access.get_client(request.user, client_id)
-    actions.record_view(by=request.user, client=client, what="api.sessions")
-    found = client.sessions.prefetch_related("amendments").order_by("number")
-    return [session_json(s) for s in found[offset : offset + limit]]
+    page = client_list(
+        request,
+        response,
+        client_id,
+        what="api.sessions",
+        rows=lambda c: c.sessions.prefetch_related("amendments"),
+        key=("number", "id"),
+        paging=(offset, cursor, limit),
+    )
+    return [session_json(s) for s in page]
 
 
 CONFLICT: dict[int, Any] = {**CLIENT, 409: dict[str, Any]}
