@@ -35,6 +35,7 @@ from django.template import loader
 from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_GET
 
+from backcare.api.api import api
 from backcare.core.wording import ADVICE_WHEN
 
 log = logging.getLogger("backcare.outage")
@@ -47,7 +48,7 @@ RETRY_AFTER_SECONDS = 60
 # What "down" means: the database refused or lost the connection (Django wraps the driver's
 # errors in these two), or the shared cache (Redis) did. An OperationalError also covers
 # SQLite's "database is locked" after its timeout: also a moment to wait, never a crash.
-def _cache_errors() -> tuple[type[BaseException], ...]:
+def _cache_errors() -> tuple[type[Exception], ...]:
     try:  # Redis is the shared cache only when configured (BACKCARE_CACHE_URL)
         from redis.exceptions import ConnectionError as RedisDown
         from redis.exceptions import TimeoutError as RedisSlow
@@ -56,7 +57,7 @@ def _cache_errors() -> tuple[type[BaseException], ...]:
     return (RedisDown, RedisSlow)
 
 
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
     *_cache_errors(),
@@ -117,6 +118,16 @@ def _mark_outage(**signal: Any) -> None:
 
 
 got_request_exception.connect(_mark_outage, dispatch_uid="backcare.web.outage")
+
+
+def _reraise(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    raise exc
+
+
+# The API answers its own errors (api/api.py); in development (DEBUG) ninja would answer any
+# other one with its traceback as a 500. An outage goes on to the middleware below instead.
+for _error in OUTAGE_ERRORS:
+    api.add_exception_handler(_error, _reraise)
 
 
 class OutageMiddleware:
