@@ -130,7 +130,7 @@ def test_a_letter_asking_for_clearance_carries_every_item(signed: World, tmp_pat
         assert "[RF-CANCER-HISTORY-ROUTINE; downie2013]" in text, kind
         assert "[finucane2020]" in text and "Sources" in text, kind
         # the treatment so far and its progress
-        assert "Treatment so far 1 session of massage on 5 January 2026:" in text, kind
+        assert "Treatment so far 1 session of massage on 5 Jan 2026:" in text, kind
         assert "Swedish massage" in text and "at medium pressure." in text, kind
         assert (
             f"Pain 6/10 at the intake, 6/10 now (+0 points, 0 %): {STATUS['no_change'].lower()}"
@@ -157,7 +157,7 @@ def test_a_warning_sign_is_named_for_assessment(signed: World, tmp_path: Path) -
             "2026-03-09."
         ), (kind, asked[:300])
         assert "clearance" not in asked.lower(), kind
-        assert "2 sessions of massage from 2 March 2026 to 9 March 2026" in text, kind
+        assert "2 sessions of massage from 2 Mar 2026 to 9 Mar 2026" in text, kind
         assert letterhead_and_signature(text) == [], kind
 
 

@@ -19,6 +19,7 @@ from backcare.api.models import ApiToken
 from backcare.api.tokens import create_token
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client
+from backcare.lib import dates
 from support.api import call, token_for
 from support.world import World, browser_for
 
@@ -112,13 +113,13 @@ def test_the_token_page_shows_expiry_and_last_use(world: World) -> None:
     browser = browser_for(world.therapist)
     page = browser.get("/api-tokens/").content.decode()
     row = page[page.index(f'data-token="{made.prefix}"') :].split("</tr>")[0]
-    assert made.expires_at.strftime("%Y-%m-%d %H:%M") in row and ">never<" in row
+    assert dates.moment(made.expires_at) in row and ">never<" in row
     assert call("get", "/clients", token).status_code == 200
     made.refresh_from_db()
     assert made.last_used_at is not None
     page = browser.get("/api-tokens/").content.decode()
     row = page[page.index(f'data-token="{made.prefix}"') :].split("</tr>")[0]
-    assert made.last_used_at.strftime("%Y-%m-%d %H:%M") in row and ">never<" not in row
+    assert dates.moment(made.last_used_at) in row and ">never<" not in row
     ApiToken.objects.filter(pk=made.pk).update(expires_at=timezone.now() - DAY)
     page = browser.get("/api-tokens/").content.decode()
     row = page[page.index(f'data-token="{made.prefix}"') :].split("</tr>")[0]

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+def time_zones() -> list[str]:
+    """Every IANA time zone this machine knows, sorted: the choices of a clinic's zone."""
+    return sorted(available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """A clinic's zone must be one zoneinfo knows ("Europe/London", "Pacific/Auckland")."""
+    if value not in available_timezones():
+        raise ValidationError(f"Choose a time zone from the list ({value!r} is not one).")
 
 
 class Clinic(models.Model):
@@ -21,6 +35,10 @@ class Clinic(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     letterhead = models.TextField(max_length=500, blank=True)
+    # The clinic's own time zone (issue 15): every page a therapist of the clinic sees shows
+    # times in it (web/time_zone.py); exports stay in ISO 8601 with their offset. UTC until the
+    # admin sets it: the zone backcare showed before there was a choice.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
 
     @staticmethod
     def new_selfcheck_code() -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from backcare.accounts.models import Clinic, Therapist
 from backcare.clinic.course import course_document, state_of
@@ -43,14 +43,15 @@ from backcare.core.wording import (
     URGENCY,
     label,
 )
+from backcare.lib import dates
 
 HANDOVER, DOCTOR = "handover", "doctor"
 TITLE = {HANDOVER: "Handover note for the emergency team", DOCTOR: "Letter for the doctor"}
 
 
 def long_date(day: date) -> str:
-    """A date as letters write it ("3 February 2026")."""
-    return dateformat.format(day, "j F Y")
+    """A date as the letter writes it: the pages' one format (lib/dates.py), "3 Feb 2026"."""
+    return dates.day(day)
 
 
 def _num(value: Any) -> str:
@@ -386,7 +387,11 @@ def _handover_blocks(
     n = len(document["sessions"])
     record.append(
         f"Massage sessions so far: {n}"
-        + (f", the latest on {document['sessions'][-1]['date']}." if n else ".")
+        + (
+            f", the latest on {long_date(date.fromisoformat(document['sessions'][-1]['date']))}."
+            if n
+            else "."
+        )
     )
     blocks.append(
         _block(

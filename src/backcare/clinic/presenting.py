@@ -30,6 +30,7 @@ from backcare.core.wording import (
     VERDICT,
     label,
 )
+from backcare.lib import dates
 
 TECHNIQUE_ORDER = ("swedish", "deep_tissue", "trigger_point", "myofascial_release")
 EVIDENCE = {
@@ -156,7 +157,7 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
         )
     points.sort(key=lambda p: (p["date"], p["kind"] == "checkin"))
     return {
-        "labels": [f"{p['date']} {p['label']}" for p in points],
+        "labels": [f"{dates.day(p['date'])} · {p['label']}" for p in points],
         # The point the progress compares with the baseline (§6 "latest value").
         "latest_index": next((i for i, p in enumerate(points) if p["latest"]), None),
         "latest_kind": next((p["kind"] for p in points if p["latest"]), None),
@@ -168,6 +169,7 @@ def progress_chart(course: dict[str, Any]) -> dict[str, Any]:
         "disability": [
             {
                 "date": f["date"],
+                "day": dates.day(f["date"]),
                 "rmdq": f.get("rmdq"),
                 "odi": _num(f.get("odi")),
                 "peg": _num(f.get("peg")),
@@ -187,8 +189,8 @@ def latest_words(course: dict[str, Any]) -> str:
     kind, index = latest
     if kind == "session":
         s = course["sessions"][index]
-        return f"the pain before session {s['number']} ({s['date']})"
-    return f"the pain reported at the check-in of {course['followups'][index]['date']}"
+        return f"the pain before session {s['number']} ({dates.day(s['date'])})"
+    return f"the pain reported at the check-in of {dates.day(course['followups'][index]['date'])}"
 
 
 def meaningful_change() -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 import reportlab
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
@@ -67,6 +67,7 @@ from backcare.core.wording import (
     VERDICT,
     label,
 )
+from backcare.lib import dates
 
 DISCLAIMER = "backcare is decision support for trained massage therapists, not a diagnosis."
 
@@ -171,10 +172,6 @@ def _num(value: Any) -> str:
     if value is None:
         return "—"
     return f"{float(value):g}"
-
-
-def _long_date(day: date) -> str:
-    return dateformat.format(day, "j F Y")  # as the letter page's {{ day|date:"j F Y" }}
 
 
 def _cite(finding: dict[str, Any]) -> str:
@@ -306,11 +303,11 @@ def progress_report_pdf(client: Client, *, printed_on: date | None = None) -> by
         Paragraph(_e(client.full_name), styles["name"]),
         Paragraph(
             f"Clinic: {_e(client.clinic.name)} · Therapist: {_e(therapist.display_name)}"
-            f" · Printed {_long_date(printed_on)}",
+            f" · Printed {dates.day(printed_on)}",
             styles["body"],
         ),
     ]
-    footer = f"Progress report: {client.full_name} · printed {printed_on.isoformat()}"
+    footer = f"Progress report: {client.full_name} · printed {dates.day(printed_on)}"
     title = f"Progress report: {client.full_name}"
     intake = client.current_intake
     if intake is None:
@@ -387,7 +384,7 @@ def _assessment_section(
     story: list[Any] = [
         Paragraph("Current assessment", styles["h2"]),
         Paragraph(
-            f"Intake of {_long_date(created)} · rules {_e(a['rules_version'])}",
+            f"Intake of {dates.day(created)} · rules {_e(a['rules_version'])}",
             styles["small"],
         ),
         Paragraph(f"<b>{_e(a['meaning']['therapist_headline'])}</b>", body),
@@ -430,7 +427,7 @@ def _assessment_section(
             cited.extend(f["sources"])
             note = f": {_e(f['note'])}" if f["note"] else ""
             items.append(
-                f"{_e(f['therapist_text'])} — cleared {_e(f['cleared_on'])} by "
+                f"{_e(f['therapist_text'])} — cleared {_e(dates.day(f['cleared_on']))} by "
                 f"{_e(f['cleared_by'])}{note}" + _cite(f)
             )
         story += [Paragraph("Cleared by a doctor", styles["h3"]), _bullets(items, body)]
@@ -474,7 +471,7 @@ class _Series(NamedTuple):
 def pain_chart(chart: dict[str, Any], width: float = TEXT_WIDTH) -> Drawing:
     """The pain chart of `presenting.progress_chart`'s data, as a ReportLab drawing."""
     font = _register_font()
-    labels: list[str] = chart["labels"]  # "2026-01-05 Session 1", "2026-01-09 Check-in"
+    labels: list[str] = chart["labels"]  # "5 Jan 2026 · Session 1", "9 Jan 2026 · Check-in"
     count = len(labels)
     level_labels = count <= 8  # else slanted: they need more room below the plot
     bottom = 30.0 if level_labels else 62.0
@@ -534,7 +531,7 @@ def pain_chart(chart: dict[str, Any], width: float = TEXT_WIDTH) -> Drawing:
     x_axis.labels.fontName = font
     if level_labels:
         # Level, on two lines (date, then what): readable, and extracted as text in order.
-        x_axis.labelTextFormat = lambda v: labels[round(v)].replace(" ", "\n", 1)
+        x_axis.labelTextFormat = lambda v: labels[round(v)].replace(" · ", "\n", 1)
         x_axis.labels.fontSize, x_axis.labels.boxAnchor = 6.5, "n"
     else:
         # Many visits: slanted, so that neighbouring labels do not overlap.
@@ -639,7 +636,7 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
         rows.append(
             [
                 str(s.number),
-                s.date.isoformat(),
+                dates.day(s.date),
                 f"{v['pain_before']} → {v['pain_after']}",
                 ", ".join(_e(names.get(t, t)) for t in v["techniques"]) or "—",
                 _e(label(PRESSURES, v["pressure"])),
@@ -684,7 +681,7 @@ def _checkins_section(
         source = "by the therapist" if c.source == "therapist" else "by the client"
         rows.append(
             [
-                c.date.isoformat(),
+                dates.day(c.date),
                 _num(c.pain),
                 *(_num(getattr(c, k)) for k in scores),
                 "; ".join([source, *reported]),
@@ -740,5 +737,5 @@ def referral_letter_pdf(
     return _build(
         story,
         title=f"{letter['title']}: {client.full_name}",
-        footer=f"{letter['title']}: {client.full_name} · {printed_on.isoformat()}",
+        footer=f"{letter['title']}: {client.full_name} · {dates.day(printed_on)}",
     )

@@ -277,7 +277,7 @@ def reset_password(*, user: Any, password: str) -> None:
 
 # -- what the clinic's letters print (issue 15) ---------------------------------------------------
 
-CLINIC_DETAILS = ("address", "phone", "email", "letterhead")
+CLINIC_DETAILS = ("address", "phone", "email", "letterhead", "time_zone")
 PROFILE = ("display_name", "credentials", "registration_number")
 
 
@@ -297,10 +297,13 @@ def _cleaned(model: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dic
 @transaction.atomic
 def update_clinic_details(*, by: Any, values: dict[str, Any]) -> Any:
     """The admin's clinic's address, phone, email and letterhead line, as its letters print
-    them. The audit row names the fields that changed (not their values)."""
+    them, and its time zone, as its pages show times (checked against zoneinfo by the model).
+    The audit row names the fields that changed (not their values)."""
     admin = access.clinic_admin(by)
     clinic = type(admin.clinic).objects.select_for_update().get(pk=admin.clinic_id)
     before = {f: getattr(clinic, f) for f in CLINIC_DETAILS}
+    # A zone left out keeps the clinic's (never an empty one); one given must be zoneinfo's.
+    values = {**values, "time_zone": values.get("time_zone") or clinic.time_zone}
     new = _cleaned(clinic, CLINIC_DETAILS, values)
     changed = [f for f in CLINIC_DETAILS if before[f] != new[f]]
     if changed:

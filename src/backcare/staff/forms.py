@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import UsernameField
 
-from backcare.accounts.models import Clinic, Therapist
+from backcare.accounts.models import Clinic, Therapist, time_zones
 from backcare.staff.actions import DISPLAY_NAME, EMAIL
 
 
@@ -65,6 +65,11 @@ class ClinicDetailsForm(forms.Form):
         required=False,
         max_length=_limit(Clinic, "letterhead"),
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone (every page shows dates and times in it)",
+        required=False,  # left out: the clinic keeps its zone (staff.actions)
+        choices=lambda: [(z, z) for z in time_zones()],
     )
 
 

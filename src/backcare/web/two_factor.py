@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from backcare.accounts.two_factor import step_needed
+from backcare.web.time_zone import clinic_time_zone
 
 STEP_URL = {"code": "two_factor_code", "enrol": "two_factor_enrol"}
 OPEN_WHILE_UNVERIFIED = ("two_factor_code", "two_factor_enrol", "logout")
@@ -47,4 +48,5 @@ class TwoFactorMiddleware:
             if request.method == "GET" and request.path != reverse("login"):
                 target += "?" + urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(target)
-        return self.get_response(request)
+        with clinic_time_zone(request):  # past the gate: pages in the clinic's own zone
+            return self.get_response(request)

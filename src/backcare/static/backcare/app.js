@@ -77,7 +77,7 @@
     new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: rows.map(function (r) { return r.date; }),
+        labels: rows.map(function (r) { return r.day; }),
         datasets: [
           { label: "Roland-Morris (0-24)", data: series("rmdq"), borderColor: "#a4161a", spanGaps: true },
           { label: "Oswestry (%)", data: series("odi"), borderColor: "#0b5cad", spanGaps: true },

@@ -1,0 +1,51 @@
+"""Pages in the clinic's own time zone (issue 15).
+
+For a signed-in therapist, every page shows dates and times in their clinic's zone
+(accounts.models.Clinic.time_zone): the zone is activated for the request and put back after
+it, so a worker thread never carries one clinic's zone into the next request. Anyone else (the
+public self-check, a client's link, the API's tokens) keeps the site's zone, UTC.
+
+It runs inside web/two_factor.py's middleware, once the request is past the gate. The therapist
+is read with their clinic in one query and kept on the user, so the page's own
+`therapist_of(user).clinic` costs nothing more.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from backcare.accounts.models import Therapist
+
+
+def _clinic_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
+    user = request.user
+    if not user.is_authenticated or request.path.startswith("/api/"):
+        return None
+    therapist = Therapist.objects.select_related("clinic").filter(user_id=user.pk).first()
+    if therapist is None:
+        return None
+    user.therapist = therapist  # type: ignore[union-attr]  # the reverse one-to-one's cache
+    try:
+        return zoneinfo.ZoneInfo(therapist.clinic.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None  # a zone this machine no longer knows: the site's, not an error page
+
+
+@contextmanager
+def clinic_time_zone(request: HttpRequest) -> Iterator[None]:
+    """The request's pages in its therapist's clinic's zone (web/two_factor.py's middleware,
+    past the gate, runs the view inside this)."""
+    zone = _clinic_zone(request)
+    if zone is None:
+        yield
+        return
+    timezone.activate(zone)
+    try:
+        yield
+    finally:
+        timezone.deactivate()
