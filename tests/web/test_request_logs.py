@@ -9,8 +9,11 @@ import json
 import logging
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -133,3 +136,42 @@ def test_a_bad_log_format_stops_the_start(tmp_path: Path) -> None:
     assert (
         result.returncode != 0 and "BACKCARE_LOG_FORMAT must be 'text' or 'json'" in result.stderr
     )
+
+
+def test_backcare_serve_logs_json_lines_and_never_a_query_string(tmp_path: Path) -> None:
+    """gunicorn's access log would print the query string (where the dashboard's search puts a
+    name): `backcare serve` leaves it off, and the app's own line names the path only."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    bind = f"127.0.0.1:{port}"
+    drop = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "BACKCARE_ENV", "BACKCARE_CACHE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env |= {"BACKCARE_DATA_DIR": str(tmp_path), "BACKCARE_LOG_FORMAT": "json"}
+    server = subprocess.Popen(
+        [BACKCARE, "serve", "--insecure-dev", "--no-migrate", "--workers", "1", "--bind", bind],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                url = f"http://127.0.0.1:{port}/health?q=Zelda+Query"
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    request_id = answer.headers["X-Request-ID"]
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        stdout, stderr = server.communicate(timeout=30)
+    assert "Zelda" not in stdout + stderr
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    (line,) = [line for line in lines if line["request_id"] == request_id]
+    assert line["logger"] == "backcare.requests" and line["path"] == "/health"
+    assert line["status"] == 200

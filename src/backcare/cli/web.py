@@ -48,15 +48,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _django(["recompute_states"])
     _django(["collectstatic", "--no-input", "--verbosity", "0"])
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    argv = [
-        gunicorn,
-        "backcare.web.wsgi:application",
-        "--bind",
-        args.bind,
-        "--workers",
-        str(args.workers),
-        "--access-logfile",
-        "-",
-    ]
+    # No gunicorn access log: its request line holds the query string, and the dashboard's
+    # search puts a client's name there. The app logs one line per request instead, with its
+    # request id and without the query (web/request_id.py).
+    argv = [gunicorn, "backcare.web.wsgi:application", "--bind", args.bind]
+    argv += ["--workers", str(args.workers)]
     os.execv(gunicorn, argv)
     return EXIT_INTERNAL  # not reached
