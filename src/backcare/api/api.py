@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from backcare.api import idempotency
 from backcare.api.common import COMPONENTS, problems_json
 from backcare.api.models import ApiToken
 from backcare.api.routes import checkins, clients, documents, exports, sessions, token
@@ -58,6 +59,7 @@ class BackcareAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+        idempotency.declare(schema)
         return schema
 
 
@@ -131,5 +133,6 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+idempotency.install(api)  # every POST: Idempotency-Key
 for resource in (documents, clients, sessions, checkins, exports, token):
     api.add_router("", resource.router)

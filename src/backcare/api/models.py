@@ -49,3 +49,27 @@ class ApiToken(models.Model):
     @staticmethod
     def new_token() -> str:
         return "bc_" + secrets.token_urlsafe(32)
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API POST sent with an `Idempotency-Key` header (api/idempotency.py),
+    kept for a day so that a retry of the same request is answered the same and writes nothing.
+    A key belongs to the user who sent it: another user's same key is another key. Written in the
+    transaction of the change it answers, so neither is ever kept without the other."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    # What was asked: a hash of the method, the path and the body (a key sent again with another
+    # request is refused, not answered with the first request's result).
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
