@@ -48,6 +48,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # The audit page reads a clinic's rows (or one client's, or one action's) newest first
+        # by keyset, `(at, id) < (cursor's)`: each index serves one of those walks, read
+        # backwards (clinic/audit_page.py).
+        indexes = [
+            models.Index(fields=["clinic", "at", "id"], name="audit_clinic_at"),
+            models.Index(fields=["client", "at", "id"], name="audit_client_at"),
+            models.Index(fields=["clinic", "action", "at", "id"], name="audit_clinic_action_at"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
