@@ -27,7 +27,7 @@ def day(value: date | datetime | str | None) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
-    return dateformat.format(value, DATE_FORMAT)
+    return str(dateformat.format(value, DATE_FORMAT))
 
 
 def moment(value: datetime | None) -> str:
@@ -36,7 +36,7 @@ def moment(value: datetime | None) -> str:
         return ""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, DATETIME_FORMAT)
+    return str(dateformat.format(value, DATETIME_FORMAT))
 
 
 def zone_name() -> str:
