@@ -119,7 +119,11 @@ class _ClientBundle(_Builder):
         client = self.client
         self.organization = self.add("Organization", client.clinic_id, {"name": client.clinic.name})
         self.therapist = self.practitioner(client.therapist.user)
-        intakes = list(client.intakes.select_related("created_by").order_by("created_at", "id"))
+        # Every record with whoever made it and their therapist's name in one query per kind,
+        # never one per record (issue 13: the queries do not grow with the course).
+        intakes = list(
+            client.intakes.select_related("created_by__therapist").order_by("created_at", "id")
+        )
         current = intakes[-1] if intakes else None
         self.patient = self.add("Patient", client.pk, self.patient_resource(current))
         state = state_of(client)
@@ -130,7 +134,7 @@ class _ClientBundle(_Builder):
         if current is not None:
             self.assessment(current)
         sessions = list(
-            client.sessions.select_related("created_by")
+            client.sessions.select_related("created_by__therapist")
             .prefetch_related("amendments")
             .order_by("number")
         )
