@@ -49,6 +49,18 @@ HANDOVER, DOCTOR = "handover", "doctor"
 TITLE = {HANDOVER: "Handover note for the emergency team", DOCTOR: "Letter for the doctor"}
 
 
+def letter_kind(state: dict[str, Any] | None) -> str:
+    """Which letter the client's state calls for: the handover note in an emergency, else the
+    letter to the doctor. The one place the kind is decided (the letter, its PDF and the
+    client page's link to it all follow)."""
+    return HANDOVER if state is not None and state["emergency"] else DOCTOR
+
+
+def letter_title(state: dict[str, Any] | None) -> str:
+    """The letter's title for the client's state (`presenting.state_view`'s)."""
+    return TITLE[letter_kind(state)]
+
+
 def long_date(day: date) -> str:
     """A date as the letter writes it: the pages' one format (lib/dates.py), "3 Feb 2026"."""
     return dates.day(day)
@@ -111,7 +123,7 @@ def letter_content(
         if found is None
         else {**(state_view(found) or {}), "pain": found.progress.pain.to_json()}
     )
-    kind = HANDOVER if state is not None and state["emergency"] else DOCTOR
+    kind = letter_kind(state)
     content: dict[str, Any] = {
         "kind": kind,
         "title": TITLE[kind],

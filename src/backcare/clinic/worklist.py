@@ -24,10 +24,11 @@ from backcare.clinic.models import Client, IntakeRecord, Session
 # A session is listed as due when it is due within this many days, or already overdue.
 DUE_WITHIN = timedelta(days=7)
 
-# Clients whose next step is not a session at all: an emergency or a doctor first. Listing a
+# Clients whose next step is not a session at all: an emergency or a doctor first, or a
+# re-assessment (the plan has not worked: a new intake before more of the same). Listing a
 # massage as "due" for them would invite one (issue 15 is silent; the safer choice). They are at
-# the top of the dashboard under "Needs attention" instead.
-_NO_SESSION_NEXT = ("emergency", "see_doctor")
+# the top of the dashboard under "Needs attention" instead, with their next step.
+_NO_SESSION_NEXT = ("emergency", "see_doctor", "reassess")
 
 
 def next_session_due(
