@@ -15,6 +15,28 @@ settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With a shared Redis (scripts/with-redis) and pytest-xdist, each worker gets a Redis
+    database of its own (gw0 the 1st, gw1 the 2nd, ...): ids repeat between the workers' test
+    databases, so a fragment one worker cached must not answer another, and one worker's
+    cache.clear() must not empty another's counters."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("BACKCARE_CACHE_URL", "")
+    if not (url and worker.startswith("gw") and worker[2:].isdigit()):
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    own = urlunsplit(urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}"))
+    os.environ["BACKCARE_CACHE_URL"] = own  # for the servers a test starts
+    from django.conf import settings as django_settings
+
+    if django_settings.configured:
+        from django.core.cache import caches
+
+        django_settings.CACHES["default"]["LOCATION"] = own
+        caches.__dict__.pop("settings", None)  # read again on first use
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache (database ids repeat between tests)."""
