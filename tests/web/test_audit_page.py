@@ -4,7 +4,10 @@ a bad filter is a field error (400), never a server error or a silently wider li
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from django.test import Client as Browser
@@ -55,7 +58,63 @@ def test_the_client_action_and_date_filters(world: World) -> None:
 def test_the_filters_survive_the_next_page(world: World, monkeypatch: Any) -> None:
     monkeypatch.setattr(audit_page, "PER_PAGE", 1)
     response = browser_for(world.therapist).get(reverse("audit_log"), {"client": world.client.pk})
-    assert f'href="?client={world.client.pk}&amp;page=2"' in response.content.decode()
+    older = re.search(r'href="\?([^"]*)" rel="next">Older', response.content.decode())
+    assert older and older.group(1).startswith(f"client={world.client.pk}&amp;cursor=")
+
+
+def pages_of(browser: Browser, query: dict[str, Any], rel: str = "next") -> list[list[int]]:
+    """The ids on each page, following the `rel` link from the page of `query`."""
+    pages: list[list[int]] = []
+    url: str | None = reverse("audit_log") + "?" + urlencode(query)
+    while url is not None:
+        response = browser.get(url)
+        assert response.status_code == 200
+        pages.append([e.pk for e in response.context["page"]])
+        found = re.search(rf'href="(\?[^"]*)" rel="{rel}"', response.content.decode())
+        url = reverse("audit_log") + html.unescape(found.group(1)) if found else None
+    return pages
+
+
+def test_older_and_newer_walk_the_filtered_log_by_cursor(world: World, monkeypatch: Any) -> None:
+    monkeypatch.setattr(audit_page, "PER_PAGE", 2)
+    for name in ["Ann", "Bob", "Cid"]:
+        add_client(world.therapist, name)
+    browser = browser_for(world.therapist)
+    clinic = world.therapist.therapist.clinic
+    # Every row of the clinic, newest first, each once, across the pages.
+    expected = list(
+        AuditEvent.objects.filter(clinic=clinic).order_by("-at", "-id").values_list("pk", flat=True)
+    )
+    forward = pages_of(browser, {"action": "client.create"})
+    created = list(
+        AuditEvent.objects.filter(clinic=clinic, action="client.create")
+        .order_by("-at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert [pk for page in forward for pk in page] == created and len(forward) == 2
+    walked = [pk for page in pages_of(browser, {}) for pk in page]
+    # (rows written while walking, if any, are newer: at the top)
+    assert walked[len(walked) - len(expected) :] == expected and len(set(walked)) == len(walked)
+    # Newer from the last page walks back to the first.
+    last = reverse("audit_log") + "?" + urlencode({"action": "client.create"})
+    response = browser.get(last)
+    older = re.search(r'href="(\?[^"]*)" rel="next"', response.content.decode())
+    assert older
+    back = pages_of(browser, dict(parse_qsl(html.unescape(older.group(1))[1:])), rel="prev")
+    assert back == forward[::-1]
+
+
+def test_a_bad_cursor_is_a_form_error_not_a_wider_list(world: World, monkeypatch: Any) -> None:
+    monkeypatch.setattr(audit_page, "PER_PAGE", 1)
+    other = browser_for(world.colleague).get(reverse("audit_log"))
+    theirs = re.search(r'cursor=([^"&]*)" rel="next"', other.content.decode())
+    assert theirs  # a good cursor, of another clinic's log
+    browser = browser_for(world.therapist)
+    for bad in ["nonsense", "eyJkIjoibiIsImsiOjF9:forged", html.unescape(theirs.group(1))]:
+        response = browser.get(reverse("audit_log") + "?cursor=" + bad)
+        assert response.status_code == 400
+        assert "Not a cursor of this list" in response.content.decode()
+        assert response.context["page"] is None
 
 
 @pytest.mark.parametrize(

@@ -5,23 +5,30 @@ The filters are a form: a bad value (`?client=²`, a date that is not one, a per
 clinic) is a field error on a 400 page, never a server error and never a silently wider list.
 `str.isdigit` takes "²" and "١" for digits, which `int` then refuses: a client number here is
 ASCII digits only.
+
+Pages go by keyset (`backcare.lib.keyset`): "Older" reads on from the last row shown, "Newer"
+back from the first, along the index (clinic, at, id) or (client, at, id) (audit migration
+0004), so the thousandth page costs what the first does. The cursor travels with the filters;
+a bad one is a form error on the 400 page.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from backcare.accounts.models import Therapist
 from backcare.audit.models import AuditEvent
 from backcare.clinic import access
 from backcare.core.wording import AUDIT_ACTION, AUDIT_READ
+from backcare.lib import keyset
 
 PER_PAGE = 100
 # Reads are recorded per page or file (`view.progress`, `export.api.outcomes_csv`): filtered by
@@ -88,11 +95,17 @@ class AuditFilterForm(forms.Form):
             events = events.filter(action__startswith=f"{action}.")
         elif action:
             events = events.filter(action=action)
+        # Days in the current time zone, as `at__date` would read them, but as a range of
+        # instants: `at >= start` uses the index where `DATE(at) >= day` cannot.
         if data.get("since"):
-            events = events.filter(at__date__gte=data["since"])
+            events = events.filter(at__gte=_start_of(data["since"]))
         if data.get("until"):
-            events = events.filter(at__date__lte=data["until"])
+            events = events.filter(at__lt=_start_of(data["until"] + dt.timedelta(days=1)))
         return events
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @login_required
@@ -109,8 +122,25 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     filters = request.GET.copy()
-    filters.pop("page", None)
-    page = Paginator(form.events(events), PER_PAGE).get_page(request.GET.get("page"))
+    filters.pop("cursor", None)
+    filters.pop("page", None)  # the page numbers of old bookmarks: their first page
+    try:
+        page: keyset.Page[AuditEvent] = keyset.page(
+            form.events(events),
+            scope="audit_log",
+            key=("at", "id"),
+            descending=True,
+            limit=PER_PAGE,
+            after=request.GET.get("cursor") or None,
+        )
+    except keyset.BadCursor as exc:
+        form.add_error(None, str(exc))
+        return render(
+            request,
+            "clinic/audit_log.html",
+            {"form": form, "page": None, "filters": ""},
+            status=400,
+        )
     return render(
         request,
         "clinic/audit_log.html",
