@@ -51,8 +51,14 @@ class Day:
 def _readme_shot(page: Any, name: str) -> None:
     """A small PNG of the top of the page for the README (the first screen, not the scroll)."""
     if os.environ.get("BACKCARE_README_SCREENSHOTS") == "1":
+        from PIL import Image  # reportlab's own dependency
+
         README_SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(README_SHOTS / f"{name}.png"), full_page=False)
+        path = README_SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=False)
+        with Image.open(path) as shot:  # 256 colours: a page's flat colours, a third the bytes
+            small = shot.convert("RGB").quantize(colors=256)
+        small.save(path, optimize=True)
 
 
 def _flowing(text: str) -> str:
