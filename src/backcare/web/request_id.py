@@ -41,11 +41,6 @@ _request_id: ContextVar[str] = ContextVar("backcare_request_id", default=NONE)
 _log = logging.getLogger("backcare.requests")
 
 
-def current_request_id() -> str:
-    """The id of the request being answered, or "-" outside a request."""
-    return _request_id.get()
-
-
 class RequestIdFilter(logging.Filter):
     """Puts the request's id on every record (the handler's filter: records of every logger)."""
 
