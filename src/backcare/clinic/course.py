@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backcare.clinic.models import Client, IntakeRecord
+from backcare.clinic.models import Client, IntakeRecord, Session
 from backcare.core.results import Progress
 from backcare.core.state import ClientState, client_state
 from backcare.core.validation import parse_course
@@ -31,30 +31,18 @@ def baseline_of(intake: IntakeRecord) -> dict[str, Any]:
     return baseline
 
 
-def course_document(client: Client) -> dict[str, Any] | None:
-    """The course so far (None before the first intake). Sessions carry their amendments."""
-    intake = client.current_intake
+def course_document(client: Client, intake: IntakeRecord | None = None) -> dict[str, Any] | None:
+    """The course so far (None before the first intake). Sessions carry their amendments.
+    `intake`: the client's current intake, if the caller has read it already."""
+    intake = intake or client.current_intake
     if intake is None:
         return None
     baseline = baseline_of(intake)
-    sessions = []
     # A voided session was recorded in error: it stays in the history, not in the course.
     in_course = client.sessions.filter(voided_at__isnull=True)
-    for s in in_course.prefetch_related("amendments").order_by("number"):
-        v = s.current_values()
-        sessions.append(
-            {
-                "number": s.number,
-                "date": s.date.isoformat(),
-                "pain_before": v["pain_before"],
-                "pain_after": v["pain_after"],
-                "techniques": list(v["techniques"]),
-                "pressure": v["pressure"],
-                "side_effects": list(v["side_effects"]),
-                "side_effect_hours": _number(v["side_effect_hours"]),
-                "new_red_flags": dict.fromkeys(v["new_red_flags"], True),
-            }
-        )
+    sessions = [
+        session_entry(s) for s in in_course.prefetch_related("amendments").order_by("number")
+    ]
     followups = [
         {
             "date": c.date.isoformat(),
@@ -76,6 +64,22 @@ def course_document(client: Client) -> dict[str, Any] | None:
         "sessions": sessions,
         "followups": followups,
         "reviews": [r.to_contract() for r in client.reviews.order_by("created_at", "id")],
+    }
+
+
+def session_entry(session: Session) -> dict[str, Any]:
+    """One session as the course document holds it (its amended values)."""
+    v = session.current_values()
+    return {
+        "number": session.number,
+        "date": session.date.isoformat(),
+        "pain_before": v["pain_before"],
+        "pain_after": v["pain_after"],
+        "techniques": list(v["techniques"]),
+        "pressure": v["pressure"],
+        "side_effects": list(v["side_effects"]),
+        "side_effect_hours": _number(v["side_effect_hours"]),
+        "new_red_flags": dict.fromkeys(v["new_red_flags"], True),
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import F
 
 from backcare.clinic.course import state_of
-from backcare.clinic.models import Client
+from backcare.clinic.models import Client, IntakeRecord
 from backcare.core.results import Change, Progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
@@ -67,15 +67,23 @@ def outcome_of(progress: Progress | None) -> dict[str, Any] | None:
     }
 
 
-def refresh(client: Client) -> Client:
+def refresh(
+    client: Client,
+    *,
+    document: dict[str, Any] | None = None,
+    intake: IntakeRecord | None = None,
+) -> Client:
     """Recompute and save the client's summary, as a new version of the record. Called inside
-    the transaction of each action that changes what the client's pages show."""
-    intake = client.current_intake
+    the transaction of each action that changes what the client's pages show. An action that
+    has already read the course (`course.course_document`, with its change applied) and the
+    current intake passes them, so that they are not read again."""
+    if document is None or intake is None:
+        intake, document = client.current_intake, None
     findings: list[tuple[int, str]] = []
     next_step = status = ""
     client.assessment_changed = False
     client.alerts_to_acknowledge = client.clinic_alerts.filter(acknowledged_at__isnull=True).count()
-    state = state_of(client)
+    state = state_of(client, document)
     if intake is not None and state is not None:
         next_step, status = state.next_step, state.progress.status
         top = state.top_alert
