@@ -15,6 +15,7 @@ from backcare.clinic import actions
 from backcare.clinic.models import CheckIn, ClinicAlert
 from backcare.web.middleware import PUBLIC_PAGES
 from support.api import token_for
+from support.intake_link import link_answers
 from support.world import World, browser_for
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -111,7 +112,7 @@ def test_a_client_link_and_the_portal_answer_are_no_store(world: World) -> None:
         "pain_regions": ["lumbar"], "pain_onset": "gradual", "pain_radiation": "none",
         "red_flags": ["none"],  # "None of these" is an answer of its own (issue 11)
     }  # fmt: skip
-    assert phone.post(reverse("portal_intake", args=[token]), form).status_code == 302
+    assert phone.post(reverse("portal_intake", args=[token]), link_answers(form)).status_code == 302
     result = phone.get(reverse("portal_result"))
     assert result.status_code == 200 and not _stored(result)
     # A public page read in a client's portal session is private too: it is their browser.

@@ -11,6 +11,7 @@ from django.test import Client as Browser
 from django.urls import URLResolver, get_resolver, reverse
 
 from backcare.audit.models import AuditEvent
+from support.intake_link import link_answers
 from support.world import World, browser_for, make_therapist
 
 
@@ -177,7 +178,7 @@ def test_a_client_with_a_portal_session_reaches_only_their_own_answer(world: Wor
         "pain_radiation": "none",
         "red_flags": ["none"],
     }
-    assert phone.post(reverse("portal_intake", args=[token]), form).status_code == 302
+    assert phone.post(reverse("portal_intake", args=[token]), link_answers(form)).status_code == 302
     assert phone.get(reverse("portal_result")).status_code == 200
     # the client is not a therapist: every therapist page sends them to sign in
     for url in client_urls(world, world.client, world.intake, world.session):

@@ -18,6 +18,7 @@ from backcare.clinic.models import Client, IntakeRecord, Session
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_intake
 from backcare.core.wording import ALERT_NAME
+from support.intake_link import link_answers
 from support.world import INTAKE, SESSION_VALUES, World, add_client, browser_for
 
 CLIENT_FORM = {  # what a client answers on the one-time link: no examination fields
@@ -37,7 +38,9 @@ def test_a_clients_own_intake_keeps_the_therapists_examination(world: World) -> 
     assert before is not None and before.document["findings"]["trigger_points"] is True
     assert before.assessment["techniques"]["trigger_point"]["verdict"] == "recommended"
     _, token = actions.create_link(by=world.therapist, client=world.client, purpose="intake")
-    response = browser_for(None).post(reverse("portal_intake", args=[token]), CLIENT_FORM)
+    response = browser_for(None).post(
+        reverse("portal_intake", args=[token]), link_answers(CLIENT_FORM)
+    )
     assert response.status_code == 302
     entry = world.client.current_intake
     assert entry is not None and entry.pk != before.pk and entry.source == "client_link"

@@ -17,6 +17,7 @@ from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
 from support import AFTER_THE_FACT
 from support.downloads import body
+from support.intake_link import link_answers
 from support.world import SESSION_VALUES, World, browser_for
 
 INTAKE_FORM = {
@@ -181,7 +182,7 @@ def test_client_fills_the_intake_by_link_and_sees_the_plain_answer(world: World)
     phone = browser_for(None)
     form = {k: v for k, v in INTAKE_FORM.items() if not k.startswith("findings_")}
     form["red_flags"] = ["none"]  # "None of these" is an answer of its own (issue 11)
-    response = phone.post(reverse("portal_intake", args=[token]), form)
+    response = phone.post(reverse("portal_intake", args=[token]), link_answers(form))
     assert response["Location"] == reverse("portal_result")
     page = phone.get(reverse("portal_result")).content.decode()
     assert "Massage can go ahead, with precautions." in page

@@ -11,6 +11,7 @@ from typing import Any
 from django.urls import reverse
 
 from backcare.clinic import actions
+from support.intake_link import link_answers
 from support.world import World, browser_for
 
 ANSWERS = {
@@ -30,7 +31,7 @@ def client_page(world: World, answers: dict[str, Any]) -> tuple[str, dict[str, A
     """The portal page after the client sends `answers` by link; and the stored answer."""
     _, token = actions.create_link(by=world.therapist, client=world.client, purpose="intake")
     phone = browser_for(None)
-    response = phone.post(reverse("portal_intake", args=[token]), answers)
+    response = phone.post(reverse("portal_intake", args=[token]), link_answers(answers))
     assert response.status_code == 302, response.content.decode()[:2000]
     page = phone.get(reverse("portal_result"))
     assert page.status_code == 200

@@ -291,13 +291,17 @@ def add_clearance(
 
 
 @transaction.atomic
-def take_intake_by_link(*, link: ClientLink, intake: Intake) -> IntakeRecord:
-    """A client's intake on their one-time link: the link is spent only with the intake saved."""
+def take_intake_by_link(
+    *, link: ClientLink, intake: Intake, baseline_peg: Decimal | None = None
+) -> IntakeRecord:
+    """A client's intake on their one-time link: the link is spent only with the intake saved.
+    `baseline_peg` is the core's score of the PEG items the client answered."""
     use_link(link=link)
     return record_intake(
         by=None,
         client=link.client,
         intake=intake,
+        baseline_peg=baseline_peg,
         source="client_link",
         actor_label=f"{link.client.full_name} (client, one-time link)",
     )

@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from backcare.clinic import access, actions
-from backcare.clinic.forms import CheckInForm, ClientIntakeForm
+from backcare.clinic import intake_steps as steps
+from backcare.clinic.forms import CheckInForm
 from backcare.clinic.models import ClientLink
 from backcare.clinic.presenting import (
     assessment_view,
@@ -67,32 +68,119 @@ def _link(request: HttpRequest, token: str, purpose: str) -> ClientLink | HttpRe
 
 
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The intake in short steps (clinic/intake_steps.py). Each step is a normal POST; the
+    answers wait in the session until the last step records the intake. A POST without a
+    step (every answer at once) is checked the same way, step by step."""
     link = _link(request, token, "intake")
     if isinstance(link, HttpResponse):
         return link
-    form = ClientIntakeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        assert form.intake is not None
-        entry = actions.take_intake_by_link(link=link, intake=form.intake)
-        request.session["portal_client_id"] = link.client.pk
-        request.session["portal_intake_id"] = entry.pk
-        return redirect("portal_result")
-    if request.method == "POST" and (found := form.emergencies()):
-        # Emergency first: the signs alone decide it. Nothing is stored (the intake is not
-        # complete) and the link still works; the page says the clinic has not been told.
-        d = form.cleaned_data
-        tell = told_in_words(d["red_flags"], d.get("conditions", ()), d.get("medications", ()))
-        return render(
-            request,
-            "emergency.html",
-            {"reasons": [f.to_json() for f in found], "tell": tell, "clinic_told": False},
+    store = steps.Store(request.session, link.pk)
+    answers = store.load()
+    if request.method != "POST":
+        first = steps.first_unanswered(answers)
+        asked_for = request.GET.get("step")
+        showing = steps.step_named(asked_for) if asked_for else (first or steps.STEPS[0])
+        shown = steps.shown(answers)
+        if showing not in shown or (
+            first is not None and shown.index(showing) > shown.index(first)
+        ):  # no step ahead of one still unanswered
+            showing = first or shown[-1]
+        return _intake_step(
+            request, link, showing, answers, steps.step_form(showing, answers, bound=False)
         )
+    posted = request.POST.get("step")
+    step: steps.Step | None
+    if posted is None:  # every answer in one POST
+        answers = steps.given(request.POST, steps.field_names())
+        step = None
+    else:
+        step = steps.step_named(posted)
+        answers |= steps.given(request.POST, step.asked(answers))
+    store.save(answers)
+    if step is not None and "back" in request.POST:  # nothing checked: Back keeps what is there
+        before = steps.neighbour(step, answers, -1) or step
+        return redirect(f"{request.path}?step={before.slug}")
+    whole = steps.whole_form(answers)
+    if step is None and whole.is_valid():
+        return _intake_done(request, link, store, whole)
+    if found := steps.emergencies_so_far(answers):
+        # Emergency first: the signs (with the conditions and medicines once answered) decide
+        # it alone. Nothing is stored (the intake is not complete) and the link still works;
+        # the page says the clinic has not been told.
+        return _intake_emergency(request, answers, found)
+    if step is not None:
+        form = steps.step_form(step, answers, bound=True)
+        if not form.is_valid():
+            return _intake_step(request, link, step, answers, form)
+        following = steps.neighbour(step, answers, 1)
+        if following is not None:
+            return redirect(f"{request.path}?step={following.slug}")
+    # The last step, or every answer at once: the first step still unanswered is asked again.
+    unanswered = steps.first_unanswered(answers)
+    if unanswered is not None:
+        form = steps.step_form(unanswered, answers, bound=True)
+        form.is_valid()
+        return _intake_step(request, link, unanswered, answers, form)
+    if whole.is_valid():
+        return _intake_done(request, link, store, whole)
+    # A problem of the whole intake (STarT Back half answered, a value the core refuses): the
+    # step that asks it, with the core's words.
+    field = next(iter(whole.errors))
+    step = steps.step_of(None if field == "__all__" else field, answers)
+    form = steps.step_form(step, answers, bound=True)
+    form.is_valid()
+    for name, problems in whole.errors.items():
+        for problem in problems:
+            form.add_error(name if name in form.fields else None, problem)
+    return _intake_step(request, link, step, answers, form)
+
+
+def _intake_step(
+    request: HttpRequest,
+    link: ClientLink,
+    step: steps.Step,
+    answers: steps.Answers,
+    form: steps.LinkIntakeForm,
+) -> HttpResponse:
+    shown = steps.shown(answers)
     return render(
         request,
-        "portal/intake_form.html",
-        {"form": form, "client": link.client},
-        status=422 if request.method == "POST" else 200,
+        "portal/intake_step.html",
+        {
+            "form": form,
+            "client": link.client,
+            "step": step,
+            "number": shown.index(step) + 1,
+            "of": len(shown),
+            "first": step is shown[0],
+            "last": step is shown[-1],
+        },
+        status=422 if form.is_bound else 200,
     )
+
+
+def _intake_emergency(
+    request: HttpRequest, answers: steps.Answers, found: tuple[Any, ...]
+) -> HttpResponse:
+    tell = told_in_words(  # by code: "None of these" has no words
+        answers.get("red_flags", ()), answers.get("conditions", ()), answers.get("medications", ())
+    )
+    return render(
+        request,
+        "emergency.html",
+        {"reasons": [f.to_json() for f in found], "tell": tell, "clinic_told": False},
+    )
+
+
+def _intake_done(
+    request: HttpRequest, link: ClientLink, store: steps.Store, form: steps.LinkIntakeForm
+) -> HttpResponse:
+    assert form.intake is not None
+    entry = actions.take_intake_by_link(link=link, intake=form.intake, baseline_peg=form.peg())
+    store.clear()
+    request.session["portal_client_id"] = link.client.pk
+    request.session["portal_intake_id"] = entry.pk
+    return redirect("portal_result")
 
 
 def intake_result(request: HttpRequest) -> HttpResponse:
