@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
 os.environ.setdefault("BACKCARE_DEBUG", "0")
@@ -32,7 +33,6 @@ def build_clinic(clients: int, sessions: int) -> tuple[str, int]:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
@@ -82,11 +82,15 @@ def build_clinic(clients: int, sessions: int) -> tuple[str, int]:
                 },
             )
     busy_id = user.therapist.clients.order_by("-id").first().pk
-    # A session as both sign-in steps leave it (the bench user is a clinic admin, who must use
-    # two-factor sign-in), made directly: force_login's request has no address for the lockout
-    # log.
+    return signed_in_session(user), busy_id
+
+
+def signed_in_session(user: Any) -> str:
+    """A session key as both sign-in steps leave it (a clinic admin must use two-factor
+    sign-in), made directly: force_login's request has no address for the lockout log."""
     from importlib import import_module
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -100,7 +104,7 @@ def build_clinic(clients: int, sessions: int) -> tuple[str, int]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
-    return session.session_key, busy_id
+    return str(session.session_key)
 
 
 def timed(conn: http.client.HTTPConnection, path: str, cookie: str, n: int) -> list[float]:
