@@ -1,13 +1,16 @@
 """Lists at scale: every list page beside a trivial view, without the page cache.
 
     bash scripts/with-postgres .venv/bin/python benchmarks/lists.py
-    options: --clients N (10000), --sessions K (2), --audit-rows M (1000000), --seed S (1),
-             --requests R (50), --runs 2, --port P
+    options: --clients N (10000), --seeded S (N), --sessions K (2), --audit-rows M (1000000),
+             --seed (1), --requests R (50), --runs 2, --port P
 
 Builds, in the database named by DATABASE_URL (PostgreSQL for the figures), a clinic of two
-therapists filled by `backcare manage seed_clinic` (N clients, K sessions each) and M audit
-rows inserted directly (one INSERT ... SELECT: it is a benchmark), then VACUUM ANALYZE (what
-autovacuum does on a live database). It serves the app with gunicorn on 127.0.0.1 (DEBUG off)
+therapists filled by `backcare manage seed_clinic` (S clients, K sessions each; with S < N
+the other N - S clients are copies of the seeded clients' rows under other names, inserted
+directly: the lists read the client rows' stored state, and on a busy machine seeding runs at
+a few clients a second) and M audit rows inserted directly (one INSERT ... SELECT: it is a
+benchmark), then VACUUM ANALYZE (what autovacuum does on a live database). It serves the app
+with gunicorn on 127.0.0.1 (DEBUG off)
 under `nocache_settings` (every `{% cache %}` fragment misses), signs in with both factors
 (`web_pages.signed_in_session`) and an API token, and times R rounds of one request to each
 page in turn (a slow spell of a busy machine falls on every page alike): p50, p95 and the
@@ -39,7 +42,7 @@ os.environ.setdefault("BACKCARE_DEBUG", "0")
 HERE = Path(__file__).resolve().parent
 
 
-def build(clients: int, sessions: int, audit_rows: int, seed: int) -> dict[str, Any]:
+def build(clients: int, seeded: int, sessions: int, audit_rows: int, seed: int) -> dict[str, Any]:
     """The clinic (made once per database); what the pages need to be reached."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -48,6 +51,7 @@ def build(clients: int, sessions: int, audit_rows: int, seed: int) -> dict[str, 
     from backcare.accounts.models import Clinic, Therapist
     from backcare.api.models import ApiToken
     from backcare.audit.models import AuditEvent
+    from backcare.clinic.models import Client
 
     User = get_user_model()
     name = f"Lists benchmark {clients}"
@@ -67,11 +71,32 @@ def build(clients: int, sessions: int, audit_rows: int, seed: int) -> dict[str, 
         call_command(
             "seed_clinic",
             f"--clinic={clinic.pk}",
-            f"--clients={clients}",
+            f"--clients={seeded}",
             f"--sessions-per-client={sessions}",
             f"--seed={seed}",
         )
-        print(f"seed_clinic {clients} x {sessions}: {time.perf_counter() - start:.1f} s")
+        print(f"seed_clinic {seeded} x {sessions}: {time.perf_counter() - start:.1f} s")
+    copies = clients - clinic.clients.count()
+    if copies > 0:
+        start = time.perf_counter()
+        table = Client._meta.db_table
+        columns = [f.column for f in Client._meta.concrete_fields if f.column != "id"]
+        chosen = ", ".join(
+            "s.full_name || ' ' || g" if c == "full_name" else f"s.{c}" for c in columns
+        )
+        with connection.cursor() as cursor:
+            # Copy g is of seeded client g mod n, named "<name> g".
+            cursor.execute(
+                f"""
+                WITH seeded AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS i,
+                                       count(*) OVER () AS n FROM {table} WHERE clinic_id = %s)
+                INSERT INTO {table} ({", ".join(columns)})
+                SELECT {chosen} FROM generate_series(1, %s) AS g
+                JOIN seeded AS s ON s.i = g %% s.n
+                """,
+                [clinic.pk, copies],
+            )
+        print(f"{copies:,} client rows copied in {time.perf_counter() - start:.1f} s")
     missing = audit_rows - AuditEvent.objects.filter(clinic=clinic).count()
     if missing > 0:
         start = time.perf_counter()
@@ -157,6 +182,7 @@ def timed(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=10_000)
+    parser.add_argument("--seeded", type=int, help="clients seeded (default: all of them)")
     parser.add_argument("--sessions", type=int, default=2)
     parser.add_argument("--audit-rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
@@ -173,7 +199,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"{os.cpu_count()} CPU(s); load {os.getloadavg()}")
-    made = build(args.clients, args.sessions, args.audit_rows, args.seed)
+    seeded = min(args.seeded or args.clients, args.clients)
+    made = build(args.clients, seeded, args.sessions, args.audit_rows, args.seed)
     print(f"clinic: {made['clients']:,} clients, {made['events']:,} audit rows")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nocache_settings"}
