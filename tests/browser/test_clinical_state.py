@@ -14,6 +14,7 @@ from backcare.core.validation import parse_intake
 from backcare.core.wording import CAUSE_PROMPT
 
 from .conftest import axe_violations, screenshot, sign_in
+from .link_steps import fill_intake_link
 
 BASE_INTAKE = {
     "schema": "backcare.intake/1",
@@ -143,13 +144,20 @@ def test_a_clients_own_intake_keeps_the_examination_and_shows_what_changed(
     page = phone.new_page()
     _, token = actions.create_link(by=therapist, client=client, purpose="intake")
     page.goto(f"{base}/c/intake/{token}/")
-    page.check("input[name=red_flags][value=none]")  # an explicit answer (issue 11)
-    page.fill("#id_age", "40")
-    page.check("input[name=pain_intensity][value='5']")
-    page.fill("#id_pain_duration_weeks", "20")
-    page.check("input[name=pain_regions][value=lumbar]")
-    page.check("input[name=medications][value=anticoagulant]")
-    page.click("button:has-text('Send to my therapist')")
+    fill_intake_link(  # in steps (clinic/intake_steps.py); "None of these" is an answer
+        page,
+        {
+            "red_flags": ["none"],
+            "age": "40",
+            "sex": "unspecified",
+            "pain_intensity": "5",
+            "pain_duration_weeks": "20",
+            "pain_regions": ["lumbar"],
+            "pain_onset": "gradual",
+            "pain_radiation": "none",
+            "medications": ["anticoagulant"],
+        },
+    )
     page.wait_for_selector("section.banner")
     phone.close()
     entry = client.current_intake

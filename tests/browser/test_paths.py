@@ -12,6 +12,7 @@ from backcare.core.rules.tables import load_tables
 from backcare.core.wording import PRESSURES, STATUS, label
 
 from .conftest import axe_violations, screenshot, sign_in
+from .link_steps import fill_intake_link
 
 
 def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None:
@@ -73,13 +74,20 @@ def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -
     _, token = actions.create_link(by=therapist, client=client, purpose="intake")
     page.goto(f"{base}/c/intake/{token}/")
     assert not axe_violations(page), "the intake form has serious accessibility problems"
-    page.check("input[name=red_flags][value=none]")  # an explicit answer (issue 11)
-    page.fill("#id_age", "34")
-    page.check("input[name=pain_intensity][value='4']")
-    page.fill("#id_pain_duration_weeks", "3")
-    page.check("input[name=pain_regions][value=lumbar]")
-    page.check("input[name=medications][value=anticoagulant]")
-    page.click("button:has-text('Send to my therapist')")
+    fill_intake_link(  # in steps (clinic/intake_steps.py); "None of these" is an answer
+        page,
+        {
+            "red_flags": ["none"],
+            "age": "34",
+            "sex": "female",
+            "pain_intensity": "4",
+            "pain_duration_weeks": "3",
+            "pain_regions": ["lumbar"],
+            "pain_onset": "gradual",
+            "pain_radiation": "none",
+            "medications": ["anticoagulant"],
+        },
+    )
     page.wait_for_selector("section.banner")
     assert "with precautions" in page.inner_text("section.banner")
     # the pressure limit, in the answer's lay words (includes/lay_answer.html)

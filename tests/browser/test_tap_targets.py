@@ -9,9 +9,23 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from backcare.clinic import actions
+from support.intake_link import LINK_ANSWERS
 
 from .conftest import screenshot
+from .link_steps import answer_page, fill_intake_link
 from .test_selfcheck import basics, start
+
+# A person's answers to the intake link's questions (tests/support/intake_link.py adds the rest).
+BASICS = {
+    "red_flags": ["none"],
+    "age": "45",
+    "sex": "female",
+    "pain_intensity": "5",
+    "pain_duration_weeks": "20",
+    "pain_regions": ["lumbar"],
+    "pain_onset": "gradual",
+    "pain_radiation": "none",
+}
 
 # Every interactive element's tap target, measured in the page. A checkbox or radio is measured
 # by its label when the label is what a finger taps. A link inside a sentence (a footnote
@@ -113,6 +127,22 @@ def test_the_clients_link_pages_are_phone_grade(
         page.goto(f"{base}/c/{purpose}/{token}/")
         check_phone_grade(page, f"the {purpose} link")
         screenshot(page, f"phone-grade-{purpose}")
+    # Every step of the intake link, the detail steps too (pregnant, an operation, a strain).
+    _, token = actions.create_link(by=therapist, client=client, purpose="intake")
+    page.goto(f"{base}/c/intake/{token}/")
+    answers = LINK_ANSWERS | BASICS | {"pregnant": "yes", "had_surgery": "yes", "had_injury": "yes"}
+    answers |= {"pregnancy_weeks": "20", "pregnancy_high_risk": "no"}
+    answers |= {"recent_surgery_weeks_ago": "30", "recent_injury_hours_ago": "100"}
+    seen = []
+    while page.locator("form.intake-step").count():
+        step = page.input_value("input[name=step]")
+        seen.append(step)
+        check_phone_grade(page, f"the intake link's step {step}")
+        answer_page(page, answers)
+        with page.expect_navigation():
+            page.click("[data-next]")
+        assert len(seen) < 20, seen
+    assert "pregnancy" in seen and "recent-details" in seen and len(seen) == 12
 
 
 def test_the_emergency_and_see_a_doctor_answers_are_phone_grade(
@@ -141,15 +171,7 @@ def test_the_clients_answer_page_is_phone_grade(
     client = actions.create_client(by=therapist, therapist=therapist.therapist, full_name="Ola")
     _, token = actions.create_link(by=therapist, client=client, purpose="intake")
     page.goto(f"{base}/c/intake/{token}/")
-    page.check("input[name=red_flags][value=none]")
-    page.fill("#id_age", "41")
-    page.check("input[name=pain_intensity][value='5']")
-    page.fill("#id_pain_duration_weeks", "20")
-    page.check("input[name=pain_regions][value=lumbar]")
-    page.select_option("#id_pain_onset", "gradual")
-    page.select_option("#id_pain_radiation", "none")
-    page.check("input[name=medications][value=anticoagulant]")
-    page.click("button:has-text('Send to my therapist')")
+    fill_intake_link(page, BASICS | {"age": "41", "medications": ["anticoagulant"]})
     page.wait_for_selector("#do-h")
     for summary in page.locator("main details > summary").all():
         summary.click()
