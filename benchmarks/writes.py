@@ -257,7 +257,10 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        logged = log.read_text().count(LOCKED)
+        server_log = log.read_text()
+        logged = server_log.count(LOCKED)
+    if any(trivial.failures or writes.failures for _, trivial, writes in rows):
+        print("the server's log ends:", *server_log.splitlines()[-15:], sep="\n  ")
     print(f"{'clients':>7} {'what':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'writes/trivial':>15} {'not 2xx':>8} {'locked':>7}")  # fmt: skip
     for c, trivial, writes in rows:

@@ -80,9 +80,11 @@ def _answered_once(view: Callable[..., Any]) -> Callable[..., Any]:
         if not _KEY.fullmatch(presented):
             return _problem("is 1 to 255 printable characters without spaces")
         fingerprint = _fingerprint(request)
-        first = _first_answer(request.user, presented)
-        if first is not None:
+        first = IdempotencyKey.objects.filter(user=request.user, key=presented).first()
+        if first is not None and first.created_at >= timezone.now() - KEPT:
             return _replay(first, fingerprint)
+        if first is not None:  # older than KEPT: a new key, its old row makes way
+            first.delete()
         setattr(request, _CLAIM, (presented, fingerprint))
         return view(request, *args, **kwargs)
 
@@ -131,18 +133,16 @@ def _first_answer(user: Any, key: str) -> IdempotencyKey | None:
 
 def _keep(user: Any, claim: tuple[str, str], response: HttpResponse) -> None:
     key, fingerprint = claim
-    # A key older than KEPT is a new key: its old row makes way (in this transaction; only an
-    # old one: a row another request has just committed is kept, and the insert below clashes).
-    IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=timezone.now() - KEPT).delete()
-    with transaction.atomic():  # a savepoint: a clash on the unique key is caught above
-        IdempotencyKey.objects.create(
-            user=user,
-            key=key,
-            fingerprint=fingerprint,
-            status=response.status_code,
-            content_type=response.get("Content-Type", "application/json"),
-            body=response.content,
-        )
+    # A row another request has committed since the look-up is kept: the insert clashes, and
+    # the whole transaction is rolled back (`_in_one_transaction`).
+    IdempotencyKey.objects.create(
+        user=user,
+        key=key,
+        fingerprint=fingerprint,
+        status=response.status_code,
+        content_type=response.get("Content-Type", "application/json"),
+        body=response.content,
+    )
 
 
 def _replay(first: IdempotencyKey, fingerprint: str) -> HttpResponse:
