@@ -19,14 +19,18 @@ PREGNANT = {**INTAKE, "sex": "female", "pregnancy": {"pregnant": True, "weeks": 
 NO_MASSAGE = {**INTAKE, "red_flags": {"unexplained_weight_loss": True}, "age": 58}
 
 
-def explainer(world: World, client: Client) -> str:
+def version(world: World, client: Client, audience: str = "client") -> str:
     entry = client.current_intake
     assert entry is not None
-    url = reverse("intake_detail", args=[client.pk, entry.pk]) + "?for=client"
+    url = reverse("intake_detail", args=[client.pk, entry.pk]) + f"?for={audience}"
     response = browser_for(world.therapist).get(url)
     assert response.status_code == 200
+    return response.content.decode().split('<main id="main">')[1].split("</main>")[0]
+
+
+def explainer(world: World, client: Client) -> str:
     found = re.search(
-        r'<section class="explainer".*?</section>\s*</section>', response.content.decode(), re.S
+        r'<section class="explainer".*?</section>\s*</section>', version(world, client), re.S
     )
     assert found, "no explainer on the client's version"
     return found.group(0)
@@ -73,3 +77,16 @@ def test_with_no_massage_now_only_the_warning_signs_are_explained(world: World) 
     # The footnotes are the signs' own, numbered from 1 without gaps.
     numbers = re.findall(r'<li id="note-(\d+)"', part)
     assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and numbers
+
+
+def test_no_raw_citation_key_anywhere_on_the_clients_version(world: World) -> None:
+    pregnant = add_client(world.therapist, "Pia Pregnant", PREGNANT)
+    no_massage = add_client(world.therapist, "Walt Weight", NO_MASSAGE)
+    keys = [*load_tables().sources, "policy"]
+    for client in (world.client, pregnant, no_massage):
+        page = version(world, client)
+        assert not re.search(r"\[[^\]]*\]", text_of(page)), client.full_name
+        for sid in keys:
+            assert not re.search(rf"[\[>;] ?{re.escape(sid)}[\];<]", page), (client.full_name, sid)
+    # The therapist's version keeps its rule ids and citation keys.
+    assert re.search(r"\[[A-Z]+-[A-Z-]+; cherkin2011", version(world, world.client, "therapist"))
