@@ -465,6 +465,31 @@ def update_session(
 
 
 @transaction.atomic
+def record_signed_session(
+    *,
+    by: Any,
+    client: Client,
+    when: Date,
+    values: dict[str, Any],
+    override: dict[str, Any] | None = None,
+) -> Session:
+    """Save and sign from the form: `record_session` then `sign_session` in one transaction
+    (both audit rows, or neither when §6a or a check refuses it)."""
+    session = record_session(by=by, client=client, when=when, values=values, override=override)
+    return sign_session(by=by, session=session)
+
+
+@transaction.atomic
+def update_signed_session(
+    *, by: Any, session: Session, values: dict[str, Any], override: dict[str, Any] | None = None
+) -> Session:
+    """Save and sign when correcting an unsigned session: `update_session` then
+    `sign_session` in one transaction."""
+    session = update_session(by=by, session=session, values=values, override=override)
+    return sign_session(by=by, session=session)
+
+
+@transaction.atomic
 def sign_session(*, by: Any, session: Session) -> Session:
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.signed:

@@ -9,20 +9,22 @@ new intake rather than overwriting the old one.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, get_args
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from backcare.core.wording import REVIEW_OUTCOME, REVIEW_SOURCE
+from backcare.core.vocabulary import Region
+from backcare.core.wording import REGIONS, REVIEW_OUTCOME, REVIEW_SOURCE, SIDES
 from backcare.lib.one_time import OneTimeToken
 
-# Back regions a therapist can mark on the body map: the contract's regions, left and right.
+# Back regions a therapist can mark on the body map: the contract's regions (top to bottom),
+# left and right, in the wording module's words ("Lower back, left").
 BODY_REGIONS = [
-    (f"{region}-{side}", f"{region.capitalize()} ({side})")
-    for region in ("cervical", "thoracic", "lumbar", "sacral", "gluteal")
-    for side in ("left", "right")
+    (f"{region}-{side}", f"{dict(REGIONS)[region]}, {side_words}")
+    for region in get_args(Region)
+    for side, side_words in SIDES
 ]
 
 

@@ -32,7 +32,7 @@ from backcare.clinic.forms import (
     SessionForm,
 )
 from backcare.clinic.letter import letter_content
-from backcare.clinic.models import BODY_REGIONS, Client
+from backcare.clinic.models import Client
 from backcare.clinic.next_action import primary_action
 from backcare.clinic.presenting import (
     assessment_view,
@@ -43,6 +43,7 @@ from backcare.clinic.presenting import (
     progress_chart,
     state_view,
 )
+from backcare.clinic.session_plan import plan_start, previous_note
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import REASON_KINDS
 from backcare.core.wording import REASON_KIND, label
@@ -390,16 +391,19 @@ def clearance_add(request: HttpRequest, client_id: int, intake_id: int) -> HttpR
 def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
     client = access.get_client(request.user, client_id)
     last = client.sessions.order_by("-number").first()
+    # The form starts from the assessment's plan, within its limits (session_plan.py).
     form = SessionForm(
-        request.POST or None,
-        initial={"date": timezone.localdate(), "pressure": _suggested_pressure(client)},
+        request.POST or None, initial={"date": timezone.localdate(), **plan_start(client)}
     )
     # §6a: what the course as it stands says, shown before anything is entered.
     causes = actions.session_causes(client=client, values={})
     if request.method == "POST" and form.is_valid():
+        # "Save and sign": record and sign in one transaction (actions.record_signed_session).
+        sign = "sign" in request.POST
+        record = actions.record_signed_session if sign else actions.record_session
         session, refused = _checked_save(
             form,
-            lambda: actions.record_session(
+            lambda: record(
                 by=request.user,
                 client=client,
                 when=form.cleaned_data["date"],
@@ -409,7 +413,8 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
         )
         causes = refused or causes
         if session is not None:
-            messages.success(request, f"Session {session.number} saved (not signed yet).")
+            done = "saved, signed and locked" if sign else "saved (not signed yet)"
+            messages.success(request, f"Session {session.number} {done}.")
             return redirect("session_detail", client_id=client.pk, session_id=session.pk)
     status = 422 if request.method == "POST" else 200
     _offer_reasons(form, causes)
@@ -421,7 +426,7 @@ def session_new(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "form": form,
             "number": 1 if last is None else last.number + 1,
-            "regions": BODY_REGIONS,
+            "previous": _previous_note(client),
             "assessment": _current_assessment(client),
             **_check_context(client, causes, []),
         },
@@ -491,9 +496,10 @@ def _current_assessment(client: Any) -> Any:
     return None if intake is None else assessment_view(intake.assessment)
 
 
-def _suggested_pressure(client: Any) -> str:
-    intake = client.current_intake
-    return (intake.assessment.get("max_pressure") if intake else None) or "light"
+def _previous_note(client: Any, before: int | None = None) -> dict[str, Any] | None:
+    """The previous session's note (amendments applied), shown beside the form."""
+    session = previous_note(client, before)
+    return None if session is None else {"session": session, "values": session.current_values()}
 
 
 @login_required
@@ -516,7 +522,6 @@ def _session_page(
             "client": session.client,
             "session": session,
             "values": session.current_values(),
-            "region_labels": dict(BODY_REGIONS),
             "amendments": session.amendments.all(),
             "form": form,
             "override_kind_label": label(REASON_KIND, session.override_kind),
@@ -537,14 +542,17 @@ def session_edit(request: HttpRequest, client_id: int, session_id: int) -> HttpR
     form.fields["date"].disabled = True  # the date orders the course; void and re-record it
     causes: Any = ()
     if request.method == "POST" and form.is_valid():
+        sign = "sign" in request.POST
+        update = actions.update_signed_session if sign else actions.update_session
         saved, causes = _checked_save(
             form,
-            lambda: actions.update_session(
+            lambda: update(
                 by=request.user, session=session, values=form.values(), override=form.override()
             ),
         )
         if saved is not None:
-            messages.success(request, f"Session {session.number} updated.")
+            done = "updated, signed and locked" if sign else "updated"
+            messages.success(request, f"Session {session.number} {done}.")
             return redirect("session_detail", client_id=client_id, session_id=session_id)
     _offer_reasons(form, causes)
     actions.record_view(by=request.user, client=session.client, what="session_edit", obj=session)
@@ -556,7 +564,7 @@ def session_edit(request: HttpRequest, client_id: int, session_id: int) -> HttpR
             "form": form,
             "number": session.number,
             "editing": session,
-            "regions": BODY_REGIONS,
+            "previous": _previous_note(session.client, before=session.number),
             "assessment": _current_assessment(session.client),
             **_check_context(session.client, causes, []),
         },

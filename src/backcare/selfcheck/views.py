@@ -8,7 +8,7 @@ one counter per address and minute, shared by every app server when the cache is
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, get_args
 
 from django import forms
 from django.core import signing
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from backcare.clinic import actions, content, limits
 from backcare.clinic.forms import ClientIntakeForm
+from backcare.clinic.models import BODY_REGIONS
 from backcare.clinic.presenting import (
     Footnotes,
     assessment_view,
@@ -29,7 +30,8 @@ from backcare.clinic.presenting import (
 )
 from backcare.core.assessment import assess
 from backcare.core.validation import InvalidInput, parse_intake
-from backcare.core.vocabulary import PROCEEDING
+from backcare.core.vocabulary import PROCEEDING, Region
+from backcare.core.wording import REGIONS
 from backcare.lib.addresses import client_address
 
 POSTS_PER_MINUTE = 20
@@ -70,7 +72,15 @@ class SelfCheckForm(ClientIntakeForm):
         super().__init__(*args, **kwargs)
         for name in ("baseline_rmdq", "baseline_odi", "baseline_peg"):
             del self.fields[name]
-        self.fields["pain_regions"].label = "Where does it hurt? (tap the map or tick)"
+        # Where it hurts, with left or right, on the body map (includes/body_map.html). The
+        # contract's `pain.regions` has no side (contracts-v1 §1), so a box with a side
+        # ("lumbar-left", as a session's regions) counts as its region in the intake, and the
+        # sides are kept on the form only (`pain_sides`), for the answer page: nothing is
+        # stored, and a self-check sent to a clinic carries the contract's regions alone.
+        regions = self.fields["pain_regions"]
+        regions.label = "Where does it hurt? Tick each place, seen from behind"
+        regions.choices = [*REGIONS, *BODY_REGIONS]
+        self.pain_sides: list[str] = []
         # Yes/no questions that open the detail question only when it matters. They only
         # decide what is shown: a number typed in a detail question always counts (safer).
         fields = dict(self.fields)
@@ -87,6 +97,14 @@ class SelfCheckForm(ClientIntakeForm):
                 )
                 field.label = "How many hours ago?"
             self.fields[name] = field
+
+    def clean_pain_regions(self) -> list[str]:
+        """The contract's regions (each once, neck down) from the boxes ticked on the map; the
+        ticked sides are kept in `pain_sides`."""
+        ticked = self.cleaned_data["pain_regions"]
+        self.pain_sides = [code for code in ticked if "-" in code]
+        named = {code.partition("-")[0] for code in ticked}
+        return [region for region in get_args(Region) if region in named]
 
 
 @require_http_methods(["GET", "POST"])
