@@ -15,7 +15,7 @@ from django.test import Client as Browser
 from django.utils import timezone
 
 from backcare.accounts.models import Clinic
-from backcare.api.models import IdempotencyKey
+from backcare.api.models import ApiToken, IdempotencyKey
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client
 from support.api import token_for
@@ -174,3 +174,19 @@ def test_the_same_key_sent_at_once_writes_once() -> None:
     assert len({a.content for a in answers}) == 1
     assert client.sessions.count() == 1
     assert IdempotencyKey.objects.filter(key="at-once").count() == 1
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(world: World) -> None:
+    """Concurrent writes with one token must not queue on its row (each keyed POST's
+    transaction would hold the row's lock until its write commits)."""
+    token = token_for(world.therapist)
+    url = f"/clients/{world.client.pk}/sessions"
+    post(url, token, SESSION, "a")
+    used = ApiToken.objects.get(token_hash=ApiToken.hash(token))
+    assert used.last_used_at is not None
+    post(url, token, SESSION | {"date": "2026-01-19"}, "b")
+    assert ApiToken.objects.get(pk=used.pk).last_used_at == used.last_used_at
+    earlier = used.last_used_at - timedelta(minutes=2)
+    ApiToken.objects.filter(pk=used.pk).update(last_used_at=earlier)
+    post(url, token, SESSION | {"date": "2026-01-26"}, "c")
+    assert ApiToken.objects.get(pk=used.pk).last_used_at > used.last_used_at
