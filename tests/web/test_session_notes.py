@@ -203,3 +203,20 @@ def test_the_self_check_map_has_sides_and_sends_the_contracts_regions(db: Any) -
     assert list(form.intake.pain.regions) == ["lumbar", "gluteal"]  # the contract's regions
     assert form.pain_sides == ["lumbar-left", "gluteal-right", "lumbar-right"]
     assert not Session.objects.exists()
+
+
+def test_the_self_check_answer_tells_back_the_sides(db: Any) -> None:
+    answers = {
+        "red_flags": ["none"],
+        "age": "40",
+        "sex": "female",
+        "pain_intensity": "5",
+        "pain_duration_weeks": "8",
+        "pain_regions": ["lumbar-left", "gluteal-right"],
+        "pain_onset": "gradual",
+        "pain_radiation": "none",
+    }
+    response = browser_for(None).post(reverse("self_check"), answers)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "where it hurts: lower back on the left, buttocks on the right" in html

@@ -31,7 +31,7 @@ from backcare.clinic.presenting import (
 from backcare.core.assessment import assess
 from backcare.core.validation import InvalidInput, parse_intake
 from backcare.core.vocabulary import PROCEEDING, Region
-from backcare.core.wording import REGIONS
+from backcare.core.wording import REGIONS, SIDES
 from backcare.lib.addresses import client_address
 
 POSTS_PER_MINUTE = 20
@@ -182,7 +182,21 @@ def _unsealed(token: str) -> tuple[Any, str]:
 
 
 def answer_context(answer: dict[str, Any], form: SelfCheckForm) -> dict[str, Any]:
-    return {**lay_answer(answer, form.document()), "today": timezone.localdate()}
+    context = {**lay_answer(answer, form.document()), "today": timezone.localdate()}
+    if form.pain_sides:
+        # The sides ticked on the map are not in the intake (the contract has none): the
+        # answer page tells them back, for the person to tell the therapist.
+        context["tell"] = [*context["tell"], f"where it hurts: {_places(form.pain_sides)}"]
+    return context
+
+
+def _places(codes: list[str]) -> str:
+    """Codes such as "lumbar-left" in words: "lower back on the left, buttocks on the right"."""
+    regions, sides = dict(REGIONS), dict(SIDES)
+    return ", ".join(
+        f"{regions[region].lower()} on the {sides[side]}"
+        for region, _, side in (code.partition("-") for code in codes)
+    )
 
 
 def learn(request: HttpRequest) -> HttpResponse:
