@@ -158,10 +158,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "backcare.sqlite3"),
-            # WAL lets readers and a writer work at once; IMMEDIATE avoids lock upgrades.
+            # WAL lets readers and a writer work at once; IMMEDIATE avoids lock upgrades. A
+            # writer waits up to 20 s for the one write lock (sqlite3's default is 5 s, which a
+            # busy server's queue of writers can pass: "database is locked", answered 503), still
+            # within gunicorn's 30 s worker timeout.
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
             },
         }
     }
