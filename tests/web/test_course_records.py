@@ -159,12 +159,12 @@ def test_the_progress_page_says_which_value_is_latest(world: World) -> None:
     browser = browser_for(world.therapist)
     url = reverse("progress", args=[world.client.pk])
     page = browser.get(url).content.decode()
-    assert "the pain before session 1 (2026-01-05)" in page
+    assert "the pain before session 1 (5 Jan 2026)" in page
     actions.record_checkin(
         by=world.therapist, client=world.client, when=dt.date(2026, 1, 7), pain=3
     )
     page = browser.get(url).content.decode()
-    assert "the pain reported at the check-in of 2026-01-07" in page
+    assert "the pain reported at the check-in of 7 Jan 2026" in page
     assert '"latest_kind": "checkin"' in page
 
 

@@ -26,6 +26,7 @@ ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 MONTHS = "January|February|March|April|June|July|August|September|October|November|December"
 LONG_MONTH = re.compile(rf"\b\d{{1,2}} ({MONTHS}) \d{{4}}\b")
 AMERICAN = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.? \d{1,2}, \d{4}")
+TWELVE_HOUR = re.compile(r"\b\d{1,2}(:\d{2})? ?[ap]\.m\.")  # Django's own "9:47 a.m."
 PAGE_DAY = re.compile(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
 
 
@@ -73,6 +74,7 @@ def test_the_main_pages_show_dates_one_way_and_never_iso(world: World) -> None:
         assert not ISO_DAY.search(text), (name, ISO_DAY.findall(text))
         assert not LONG_MONTH.search(text), (name, LONG_MONTH.findall(text))
         assert not AMERICAN.search(text), (name, AMERICAN.findall(text))
+        assert not TWELVE_HOUR.search(text), (name, TWELVE_HOUR.findall(text))
         if name != "dashboard":  # every other page shows at least one day, in the one format
             assert PAGE_DAY.search(text), name
     # the session of 5 January 2026 reads so on its page and the client's
