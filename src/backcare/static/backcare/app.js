@@ -1,39 +1,6 @@
-// backcare front end: the body map and the progress chart. No inline scripts (CSP).
+// backcare front end: the progress chart and small form helpers. No inline scripts (CSP).
 (function () {
   "use strict";
-
-  function bodyMap() {
-    document.querySelectorAll("svg.body-map").forEach(function (svg) {
-      var form = svg.closest("form");
-      // Bound once: htmx swaps call this again, and a second listener would undo each click.
-      if (!form || svg.dataset.bound === "true") return;
-      svg.dataset.bound = "true";
-      function box(code) { return form.querySelector('input[type=checkbox][value="' + code + '"]'); }
-      function paint() {
-        svg.querySelectorAll("rect[data-region]").forEach(function (rect) {
-          var input = box(rect.dataset.region);
-          var on = !!(input && input.checked);
-          rect.classList.toggle("selected", on);
-          rect.setAttribute("aria-pressed", on ? "true" : "false");
-        });
-      }
-      svg.querySelectorAll("rect[data-region]").forEach(function (rect) {
-        rect.setAttribute("tabindex", "0");
-        rect.setAttribute("role", "button");
-        rect.setAttribute("aria-label", rect.querySelector("title").textContent);
-        function toggle() {
-          var input = box(rect.dataset.region);
-          if (input) { input.checked = !input.checked; paint(); }
-        }
-        rect.addEventListener("click", toggle);
-        rect.addEventListener("keydown", function (e) {
-          if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); }
-        });
-      });
-      form.addEventListener("change", paint);
-      paint();
-    });
-  }
 
   function painChart() {
     var canvas = document.getElementById("pain-chart");
@@ -130,8 +97,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    forgetHtmxHistory(); bodyMap(); painChart(); dependentQuestions(); printButtons();
+    forgetHtmxHistory(); painChart(); dependentQuestions(); printButtons();
   });
   document.addEventListener("htmx:afterSettle", forgetHtmxHistory);
-  document.addEventListener("htmx:afterSwap", bodyMap);
 })();
