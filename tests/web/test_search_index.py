@@ -8,10 +8,12 @@ import io
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
+from backcare.audit.models import AuditEvent
 from backcare.clinic import access, actions
 from backcare.clinic.models import Client
 from backcare.clinic.views import _searched
@@ -88,3 +90,18 @@ def test_the_search_uses_the_trigram_index_on_a_seeded_clinic(world: World) -> N
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         assert "clinic_client_name_trgm" in searched.explain()
+
+
+def test_a_search_typed_is_audited_once_a_minute_a_full_page_every_time(world: World) -> None:
+    browser = browser_for(world.therapist)
+    reads = AuditEvent.objects.filter(action="view.dashboard", actor=world.therapist)
+    for typed in ["c", "ca", "car", "caro"]:  # one htmx request a keystroke
+        response = browser.get(reverse("dashboard"), {"q": typed}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+    assert reads.count() == 1
+    browser.get(reverse("dashboard"))
+    browser.get(reverse("dashboard"), {"q": "carol"})
+    assert reads.count() == 3  # each full page load
+    cache.clear()  # as when the minute is over
+    browser.get(reverse("dashboard"), {"q": "carol c"}, HTTP_HX_REQUEST="true")
+    assert reads.count() == 4
