@@ -18,12 +18,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from backcare.accounts.models import Therapist
 from backcare.audit.log import forget_client, record
 from backcare.clinic import limits, notify
-from backcare.clinic.course import course_document, state_of
+from backcare.clinic.course import course_document, session_entry, state_of
 from backcare.clinic.models import (
     AMENDABLE_FIELDS,
     BODY_REGIONS,
@@ -102,9 +103,12 @@ def _confirmed(causes: tuple[Cause, ...], override: dict[str, Any] | None) -> di
     }
 
 
-def session_causes(*, client: Client, values: dict[str, Any]) -> tuple[Cause, ...]:
-    """§6a before a new session: the course as it stands and the proposed values."""
-    state = state_of(client)
+def session_causes(
+    *, client: Client, values: dict[str, Any], document: dict[str, Any] | None = None
+) -> tuple[Cause, ...]:
+    """§6a before a new session: the course as it stands (`document`, if it has been read)
+    and the proposed values."""
+    state = state_of(client, document)
     if state is None:
         return ()
     techniques = values.get("techniques") or ()
@@ -405,12 +409,16 @@ def record_session(
     Client.objects.select_for_update().filter(pk=client.pk).first()
     last = client.sessions.order_by("-number").first()
     number = 1 if last is None else last.number + 1
+    # The course is read once (under the lock): the date and §6a are checked on it, then the
+    # client's summary is computed on it with the new session added (not read again).
+    document = course_document(client, intake)
     # Dates follow the course, which leaves voided sessions out; numbers are never reused.
-    previous = client.sessions.filter(voided_at__isnull=True).order_by("-number").first()
-    if previous is not None and when < previous.date:
-        raise _fail("date", f"A session cannot be dated before the previous one ({previous.date}).")
+    previous = document["sessions"][-1]["date"] if document and document["sessions"] else None
+    if previous is not None and when.isoformat() < previous:
+        raise _fail("date", f"A session cannot be dated before the previous one ({previous}).")
     check_session_fields(values, number, when)
-    confirmed = _confirmed(session_causes(client=client, values=values), override)
+    causes = session_causes(client=client, values=values, document=document)
+    confirmed = _confirmed(causes, override)
     session = Session.objects.create(
         client=client,
         intake=intake,
@@ -428,7 +436,11 @@ def record_session(
         number=number,
         **_override_audit(confirmed),
     )
-    refresh(client)
+    # A new session has no amendments: one query says so, for the summary and the answer.
+    prefetch_related_objects([session], "amendments")
+    if document is not None:
+        document["sessions"].append(session_entry(session))
+    refresh(client, document=document, intake=intake)
     return session
 
 
