@@ -272,3 +272,20 @@ def test_every_step_has_a_title_and_the_steps_ask_each_question_once() -> None:
     asked = [name for step in STEPS for name in step.fields]
     assert len(asked) == len(set(asked))
     assert all(step.title for step in STEPS)
+
+
+def test_an_emergency_the_conditions_decide_answers_at_once_on_their_step(world: World) -> None:
+    # Both legs is an emergency unless a known narrowing of the spinal canal explains it: not
+    # known on the first step, known once the conditions are answered (core/rules/partial.py).
+    _, token = _link(world)
+    phone = browser_for(None)
+    first = post_step(phone, token, "signs", {"red_flags": ["bilateral_leg_symptoms"]})
+    assert first.status_code == 302 and first["Location"] == step_url(token, "about")
+    for slug, answers in WALK[1:5]:
+        assert post_step(phone, token, slug, answers).status_code == 302
+    health = WALK[5][1] | {"conditions": ["none"]}
+    response = post_step(phone, token, "health", health)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-advice="emergency"' in body and "Nothing has been sent to your clinic yet" in body
+    assert world.client.intakes.filter(source="client_link").count() == 0
