@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -49,9 +50,14 @@ class TokenAuth(HttpBearer):
         now = timezone.now()
         stale = now - LAST_USE_STEP
         if found.last_used_at is None or found.last_used_at < stale:
-            ApiToken.objects.filter(
+            due = ApiToken.objects.filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale), pk=found.pk
-            ).update(last_used_at=now)
+            )
+            # A request already writing it holds the row: this one leaves it to that one
+            # (SKIP LOCKED on PostgreSQL; SQLite has one writer at a time anyway).
+            with transaction.atomic():
+                if due.select_for_update(skip_locked=True).exists():
+                    due.update(last_used_at=now)
         request.user = found.user
         return found
 
