@@ -4,8 +4,10 @@ one go; the body map has left and right; the session page says who signed and am
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from backcare.audit.models import AuditEvent
@@ -51,6 +53,9 @@ def test_the_form_starts_from_the_plan_of_the_clients_assessment(world: World) -
     selected = [a["value"] for a in tags(page.content, "selected") if "value" in a]
     assert assessment.max_pressure in selected
     assert values_of(page.content, "data-plan-pressure") == [""]  # the limit is shown once
+    (minutes,) = [a for a in tags(page.content, "name") if a["name"] == "minutes"]
+    assert assessment.plan is not None
+    assert minutes["value"] == str(assessment.plan.session_minutes)  # the plan's length
     assert values_of(page.content, "data-cause") == []  # the plan breaks nothing
 
 
@@ -86,12 +91,13 @@ def test_a_breach_of_the_plan_shows_the_check_once_beside_the_pressure(world: Wo
 def test_save_and_sign_stores_a_signed_session_with_its_audit_rows(world: World) -> None:
     browser = browser_for(world.therapist)
     c = world.client.pk
-    response = browser.post(reverse("session_new", args=[c]), _form(sign="1"))
+    response = browser.post(reverse("session_new", args=[c]), _form(sign="1", minutes="45"))
     session = Session.objects.get(client=world.client, number=2)
     assert response.status_code == 302
     assert response["Location"] == reverse("session_detail", args=[c, session.pk])
     assert session.signed and session.signed_by == world.therapist
     assert session.plan_note == "Same again next week."
+    assert session.minutes == 45
     actions_written = list(
         AuditEvent.objects.filter(object_id=str(session.pk), action__startswith="session.")
         .order_by("id")
@@ -220,3 +226,18 @@ def test_the_self_check_answer_tells_back_the_sides(db: Any) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert "where it hurts: lower back on the left, buttocks on the right" in html
+
+
+def test_minutes_out_of_bounds_are_refused_beside_the_field(world: World) -> None:
+    browser = browser_for(world.therapist)
+    response = browser.post(reverse("session_new", args=[world.client.pk]), _form(minutes="0"))
+    assert response.status_code == 422
+    assert 'id="id_minutes-error"' in response.content.decode()
+    assert not Session.objects.filter(client=world.client, number=2).exists()
+    with pytest.raises(actions.ActionError):
+        actions.record_session(
+            by=world.therapist,
+            client=world.client,
+            when=dt.date(2026, 1, 12),
+            values=dict(SESSION_VALUES, minutes=10_000),
+        )

@@ -425,6 +425,9 @@ class SessionForm(forms.Form):
         label="Techniques used", choices=TECHNIQUES, widget=forms.CheckboxSelectMultiple
     )
     pressure = forms.ChoiceField(label="Most pressure used", choices=PRESSURES)
+    minutes = forms.IntegerField(
+        label="Minutes", min_value=1, max_value=limits.SESSION_MINUTES, required=False
+    )
     regions = forms.MultipleChoiceField(
         label="Back regions worked on",
         choices=BODY_REGIONS,
@@ -476,7 +479,8 @@ class SessionForm(forms.Form):
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {k: d[k] for k in (
-            "pain_before", "pain_after", "techniques", "pressure", "regions", "side_effects",
+            "pain_before", "pain_after", "techniques", "pressure", "minutes", "regions",
+            "side_effects",
             "side_effect_hours", "new_red_flags", "subjective", "objective", "assessment_note",
             "plan_note",
         )}  # fmt: skip

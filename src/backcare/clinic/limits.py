@@ -29,6 +29,7 @@ CLIENT_PHONE = _column(Client, "phone")
 AMENDMENT_REASON = _column(Amendment, "reason")
 # A session's S, O, A and P notes (text columns): a long page each, far more than any note.
 SESSION_NOTE = 10_000
+SESSION_MINUTES = 480  # a session's length: at most a working day (backcare's own bound)
 
 SESSION_NOTES = ("subjective", "objective", "assessment_note", "plan_note")
 SESSION_LISTS = ("techniques", "regions", "side_effects", "new_red_flags")
@@ -50,6 +51,13 @@ def session_value_errors(values: dict[str, Any]) -> dict[str, list[str]]:
             errors[field] = ["must be text"]
         elif len(value) > SESSION_NOTE:
             errors[field] = [f"must be at most {SESSION_NOTE} characters (has {len(value)})"]
+    minutes = values.get("minutes")
+    if minutes is not None and (
+        not isinstance(minutes, int)
+        or isinstance(minutes, bool)
+        or not 1 <= minutes <= SESSION_MINUTES
+    ):
+        errors["minutes"] = [f"must be a whole number of minutes from 1 to {SESSION_MINUTES}"]
     hours = values.get("side_effect_hours")
     if hours is not None and not _finite_number(hours):
         errors["side_effect_hours"] = ["must be a number of hours"]

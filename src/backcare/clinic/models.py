@@ -115,6 +115,9 @@ class Session(models.Model):
     pain_after = models.PositiveSmallIntegerField()
     techniques = models.JSONField(default=list)
     pressure = models.CharField(max_length=8)
+    # How long the session lasted (the form starts at the plan's session_minutes). Not part of
+    # the course contract (contracts-v1 §3): the clinical rules never read it.
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     regions = models.JSONField(default=list)  # BODY_REGIONS codes
     side_effects = models.JSONField(default=list)
     side_effect_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
@@ -172,6 +175,7 @@ AMENDABLE_FIELDS = (
     "pain_after",
     "techniques",
     "pressure",
+    "minutes",
     "regions",
     "side_effects",
     "side_effect_hours",

@@ -15,8 +15,9 @@ from backcare.clinic.presenting import TECHNIQUE_ORDER
 
 def plan_start(client: Client) -> dict[str, Any]:
     """The form's first values from the assessment: the techniques it recommends (never one it
-    marks avoid; none when it recommends none, so the therapist chooses), and its pressure limit.
-    With no limit (massage not allowed) the lightest pressure, and the §6a check says why."""
+    marks avoid; none when it recommends none, so the therapist chooses), its pressure limit and
+    the plan's session length. With no limit (massage not allowed) the lightest pressure, and
+    the §6a check says why."""
     state = state_of(client)
     if state is None:
         return {"pressure": "light", "techniques": []}
@@ -25,6 +26,7 @@ def plan_start(client: Client) -> dict[str, Any]:
     return {
         "pressure": assessment.max_pressure or "light",
         "techniques": [t for t in TECHNIQUE_ORDER if techniques[t]["verdict"] == "recommended"],
+        "minutes": None if assessment.plan is None else assessment.plan.session_minutes,
     }
 
 

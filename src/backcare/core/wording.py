@@ -270,6 +270,7 @@ SESSION_FIELD: Final = {
     "pain_after": "Pain after",
     "techniques": "Techniques",
     "pressure": "Most pressure",
+    "minutes": "Minutes",
     "regions": "Regions",
     "side_effects": "After-effects",
     "side_effect_hours": "Hours the after-effects lasted",
