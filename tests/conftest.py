@@ -15,7 +15,7 @@ settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def pytest_configure() -> None:
     """With a shared Redis (scripts/with-redis) and pytest-xdist, each worker gets a Redis
     database of its own (gw0 the 1st, gw1 the 2nd, ...): ids repeat between the workers' test
     databases, so a fragment one worker cached must not answer another, and one worker's
