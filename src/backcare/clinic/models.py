@@ -53,6 +53,10 @@ class Client(models.Model):
     # The progress figures of that state that outcomes.csv shows (summary.outcome_of): each
     # measure's change as exact decimal text, and the sessions done; None without an intake.
     outcome = models.JSONField(null=True, blank=True)
+    # When the plan has the next session due (worklist.next_session_due, the one rule, via
+    # worklist.due_of), written with the rest of the summary; None when none is to come. The
+    # dashboard's "sessions due" is a range query on it (overdue = before today, at read time).
+    next_session_due = models.DateField(null=True, blank=True)
     # One more with every action that changes what the record's pages show, in the action's
     # transaction (summary.save_changed): cached fragments of the record are keyed on it.
     record_version = models.PositiveBigIntegerField(default=0)
@@ -63,7 +67,10 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["full_name", "id"]
-        indexes = [models.Index(fields=["clinic", "full_name"])]
+        indexes = [
+            models.Index(fields=["clinic", "full_name"]),
+            models.Index(fields=["clinic", "next_session_due"], name="clinic_client_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from backcare.clinic.course import state_of
 from backcare.clinic.models import Client, IntakeRecord
+from backcare.clinic.worklist import due_of
 from backcare.core.results import Change, Progress
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
@@ -112,6 +113,7 @@ def refresh(
     client.status = status
     client.last_contact = max(dates, default=None)
     client.outcome = outcome_of(None if state is None or intake is None else state.progress)
+    client.next_session_due = due_of(intake, (client.outcome or {}).get("sessions_done", 0))
     client.state_rules_version = load_tables().version
     save_changed(
         client,
@@ -124,6 +126,7 @@ def refresh(
             "assessment_changed",
             "alerts_to_acknowledge",
             "outcome",
+            "next_session_due",
             "state_rules_version",
         ],
     )

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -48,6 +47,7 @@ from backcare.clinic.session_plan import plan_start, previous_note
 from backcare.core.rules.tables import load_tables
 from backcare.core.state import REASON_KINDS
 from backcare.core.wording import REASON_KIND, label
+from backcare.lib import keyset
 from backcare.lib.forms import add_errors
 
 OVERDUE_AFTER = timedelta(days=14)
@@ -75,9 +75,12 @@ _LIST_FIELDS = (
 def dashboard(request: HttpRequest) -> HttpResponse:
     therapist = access.therapist_of(request.user)
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]  # NUL: PostgreSQL refuses it
-    page = request.GET.get("page", "1")
+    # Where the "everyone" list starts: a keyset cursor (lib.keyset), the first page without one.
+    page = request.GET.get("cursor", "")[:500]
     today = timezone.localdate()  # "overdue" moves with the date
     clients = access.clients_for(request.user)
+    lists_version = _lists_version(therapist.clinic_id)
+    clinic_size = int(lists_version.split(".")[0])  # its count of the clinic's clients, read once
     context = {
         "query": query,
         "page": page,
@@ -86,10 +89,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # The lists are a template fragment (_client_lists.html) cached on what they show; its
         # version is read before any list, so a fragment is never older than its key. The
         # therapists' names are in the key too: the full list names each client's therapist.
-        "lists_version": _lists_version(therapist.clinic_id),
+        "lists_version": lists_version,
         "names_version": _names_version(therapist.clinic_id),
         # Read only when the fragment is rendered (not when it comes from the cache).
-        "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today)),
+        "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today, clinic_size)),
         # Signing a note leaves the client's record version as it is: the notes to sign are
         # a fragment of their own, keyed on the set of them too (worklist.unsigned_version).
         "unsigned_version": worklist.unsigned_version(therapist.clinic_id),
@@ -148,7 +151,9 @@ def _searched(clients: Any, query: str) -> Any:
     return clients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
 
 
-def _client_lists(clients: Any, query: str, page: str, today: date) -> dict[str, Any]:
+def _client_lists(
+    clients: Any, query: str, page: str, today: date, clinic_size: int
+) -> dict[str, Any]:
     clients = _searched(clients.select_related(None).only(*_LIST_FIELDS), query)
     # The state's level, or the clinic's own work on the record: an alert to acknowledge, an
     # assessment change nobody has seen.
@@ -167,16 +172,42 @@ def _client_lists(clients: Any, query: str, page: str, today: date) -> dict[str,
             .filter(last_contact__lt=overdue_before)
             .order_by("last_contact")[:100]
         ),
-        "due": worklist.sessions_due(clients.only(*_LIST_FIELDS, "outcome"), today),
-        "everyone": Paginator(
-            clients.select_related("therapist")
-            .only(*_LIST_FIELDS, "therapist__display_name")
-            .order_by("full_name", "id"),
-            50,
-        ).get_page(page),
+        "due": worklist.sessions_due(
+            clients.only(*_LIST_FIELDS, "outcome", "next_session_due"), today
+        ),
+        **_everyone(clients, query, page, clinic_size),
         "overdue_days": OVERDUE_AFTER.days,
         "due_within_days": worklist.DUE_WITHIN.days,
     }
+
+
+EVERYONE_PAGE = 50
+
+
+def _everyone(clients: Any, query: str, page: str, clinic_size: int) -> dict[str, Any]:
+    """The "everyone" list by keyset on (full_name, id) (the index on clinic and name): each page
+    reads its 50 rows from where the last one ended, never counting rows to skip. The clinic is
+    not counted again for its heading: `_lists_version` has counted it for the cache key. A
+    search counts what it kept (the count of a filtered search, by the search's index). A cursor
+    that is not this list's (tampered with, of another clinic, a client gone) shows the first
+    page: a dashboard never answers an error for a stale link (the safer choice)."""
+    listed = (
+        clients.select_related("therapist")
+        .only(*_LIST_FIELDS, "therapist__display_name")
+        .order_by()
+    )
+
+    def walk(after: str | None) -> keyset.Page[Any]:
+        return keyset.page(
+            listed, scope="dashboard.everyone", key=("full_name", "id"), limit=EVERYONE_PAGE,
+            after=after,
+        )  # fmt: skip
+
+    try:
+        found = walk(page or None)
+    except keyset.BadCursor:
+        found = walk(None)
+    return {"everyone": found, "everyone_count": clients.count() if query else clinic_size}
 
 
 @login_required

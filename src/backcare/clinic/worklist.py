@@ -4,7 +4,9 @@ state); the plan's numbers come from the assessment each intake stored (`core.as
 sessions per week and planned sessions); the sessions done from the same state's progress
 (`Client.outcome`, written by `summary.refresh`).
 
-`next_session_due` is the one place "when is the next session due" is decided.
+`next_session_due` is the one place "when is the next session due" is decided; `summary.refresh`
+stores its answer per client (`Client.next_session_due`, through `due_of`) in the transaction of
+every action that changes the record, and the dashboard reads the stored date (issue 13).
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backcare.clinic.models import Client, IntakeRecord, Session
@@ -57,6 +57,38 @@ def next_session_due(
     return last_session + timedelta(days=max(1, 7 // sessions_per_week))
 
 
+def due_of(intake: IntakeRecord | None, sessions_done: int) -> date | None:
+    """The client's next session due (`next_session_due`) from the records: the current
+    intake's assessment (its plan, and its day as the day the course starts), the last session
+    not void, and the sessions done (the state's progress). What `summary.refresh` stores as
+    `Client.next_session_due`, in the transaction of every write that changes one of these. It
+    does not depend on today's date: whether it is overdue is judged when it is read."""
+    if intake is None:
+        return None
+    plan = (intake.assessment or {}).get("plan") or {}
+    last = (
+        Session.objects.filter(client_id=intake.client_id, voided_at__isnull=True)
+        .order_by("-date", "-number")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return next_session_due(
+        assessed_on=timezone.localdate(intake.created_at),
+        last_session=last,
+        sessions_done=sessions_done,
+        sessions_per_week=_whole(plan.get("sessions_per_week")),
+        planned_sessions=_whole(plan.get("planned_sessions")),
+    )
+
+
+def _whole(value: Any) -> int | None:
+    """A plan number as an integer (the assessment's JSON may hold it as text), or None."""
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     client: Any
@@ -66,42 +98,15 @@ class Due:
 
 def sessions_due(clients: QuerySet[Any], today: date, limit: int = 100) -> list[Due]:
     """The clients (of `clients`, already limited to the caller's clinic) whose next planned
-    session is due within `DUE_WITHIN` or overdue, soonest first. Three subqueries on the
-    client rows, so one query for the whole caseload."""
-    latest = IntakeRecord.objects.filter(client=OuterRef("pk")).order_by("-created_at", "-id")
-    last = Session.objects.filter(client=OuterRef("pk"), voided_at__isnull=True).order_by(
-        "-date", "-number"
-    )
+    session is due within `DUE_WITHIN` or overdue, soonest first. One range query on the
+    stored due date (`Client.next_session_due`, index on clinic and due date): nothing is
+    computed per client here, so the cost follows the clients listed, not the clinic's size."""
     rows = (
         clients.exclude(next_step__in=_NO_SESSION_NEXT)
-        .annotate(
-            plan_per_week=Subquery(_plan_number(latest, "sessions_per_week")),
-            plan_sessions=Subquery(_plan_number(latest, "planned_sessions")),
-            assessed_at=Subquery(latest.values("created_at")[:1]),
-            last_session=Subquery(last.values("date")[:1]),
-        )
-        .filter(assessed_at__isnull=False)  # assessed: an intake, so a plan or none
+        .filter(next_session_due__lte=today + DUE_WITHIN)
+        .order_by("next_session_due", "full_name", "pk")[:limit]
     )
-    horizon = today + DUE_WITHIN
-    found = []
-    for client in rows:
-        due = next_session_due(
-            assessed_on=timezone.localdate(client.assessed_at),
-            last_session=client.last_session,
-            sessions_done=(client.outcome or {}).get("sessions_done", 0),
-            sessions_per_week=client.plan_per_week,
-            planned_sessions=client.plan_sessions,
-        )
-        if due is not None and due <= horizon:
-            found.append(Due(client=client, due=due, overdue=due < today))
-    found.sort(key=lambda d: (d.due, d.client.full_name, d.client.pk))
-    return found[:limit]
-
-
-def _plan_number(intakes: QuerySet[IntakeRecord], name: str) -> QuerySet[Any]:
-    """The first intake's plan number `name`, as an integer column (SQLite and PostgreSQL)."""
-    text = KeyTextTransform(name, KeyTransform("plan", "assessment"))
-    return intakes.annotate(number=Cast(text, IntegerField())).values("number")[:1]
+    return [Due(client=c, due=c.next_session_due, overdue=c.next_session_due < today) for c in rows]
 
 
 def unsigned_version(clinic_id: int) -> str:
