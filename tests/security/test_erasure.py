@@ -16,6 +16,7 @@ from django.urls import reverse
 from backcare.audit.models import AppendOnlyError, AuditEvent, AuditText
 from backcare.clinic import actions
 from backcare.clinic.models import Client
+from support.checkin_link import checkin_answers
 from support.world import INTAKE, World, browser_for
 
 REASON = "Carol phoned: she had misremembered the pain"
@@ -30,7 +31,7 @@ def _a_record_with_words_about_carol(world: World) -> None:
         Browser()
         .post(
             reverse("portal_checkin", args=[token]),
-            {"date": "2026-01-06", "pain": "3", "red_flags": ["none"]},
+            checkin_answers({"pain": "3", "red_flags": ["none"]}),
         )
         .status_code
         == 200

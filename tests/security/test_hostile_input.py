@@ -24,6 +24,7 @@ from backcare.clinic.models import Amendment, CheckIn, Client, Session
 from backcare.core.jsontext import MAX_DEPTH
 from backcare.selfcheck.views import sealed
 from support.api import call, token_for
+from support.checkin_link import checkin_answers
 from support.world import INTAKE, World, browser_for
 
 DEEP = f"nested more than {MAX_DEPTH} levels deep"
@@ -383,7 +384,7 @@ def test_a_checkin_on_the_link_of_a_client_with_a_long_name_is_saved(world: Worl
     _link, token = actions.create_link(by=world.therapist, client=client, purpose="checkin")
     response = Browser().post(
         reverse("portal_checkin", args=[token]),
-        {"date": "2026-01-20", "pain": "3", "red_flags": ["none"]},
+        checkin_answers({"pain": "3", "red_flags": ["none"]}),
     )
     assert response.status_code == 200
     assert CheckIn.objects.filter(client=client).count() == 1

@@ -16,6 +16,7 @@ from django.urls import reverse
 from backcare.clinic import actions, content
 from backcare.clinic.models import CheckIn, ClientLink, ClinicAlert, IntakeRecord
 from backcare.core.wording import ADVICE_WHEN, RED_FLAG_QUESTIONS
+from support.checkin_link import post_checkin
 from support.intake_link import link_answers
 from support.v11 import tags, values_of
 from support.world import INTAKE, World, add_client, browser_for
@@ -200,6 +201,12 @@ def test_the_intake_link_needs_an_answer_to_the_signs(world: World) -> None:
 
 def _checkin(world: World, data: dict[str, Any]) -> tuple[Any, ClientLink]:
     link, token = actions.create_link(by=world.therapist, client=world.client, purpose="checkin")
+    return post_checkin(browser_for(None), token, data), link
+
+
+def _bare_checkin(world: World, data: dict[str, Any]) -> tuple[Any, ClientLink]:
+    """Only these answers, none of the link's others (support/checkin_link.py) added."""
+    link, token = actions.create_link(by=world.therapist, client=world.client, purpose="checkin")
     return browser_for(None).post(reverse("portal_checkin", args=[token]), data), link
 
 
@@ -208,12 +215,13 @@ def test_the_checkin_asks_the_signs_first_and_says_it_is_not_watched(world: Worl
     page = browser_for(None).get(reverse("portal_checkin", args=[token])).content.decode()
     assert page.index("data-not-watched") < page.index("<form")
     form = page[page.index("<form") :]
-    assert form.index('name="red_flags"') < form.index('name="date"') < form.index('name="pain"')
+    # In steps (issue 11): the first step asks the warning signs and nothing else.
+    assert 'name="red_flags"' in form and 'name="pain"' not in form
     assert "None of these" in form
 
 
 def test_a_checkin_with_only_an_emergency_sign_answers_at_once(world: World) -> None:
-    response, link = _checkin(world, {"red_flags": ["saddle_numbness"]})
+    response, link = _bare_checkin(world, {"red_flags": ["saddle_numbness"]})
     main = assert_emergency_alone_checkin(response)
     assert "Nothing has been sent to your clinic yet" in main
     assert not CheckIn.objects.filter(client=world.client).exists()
@@ -238,7 +246,7 @@ def assert_emergency_alone_checkin(response: Any) -> str:
 def test_numbness_weakness_or_a_leg_asks_the_cauda_equina_questions(
     world: World, opened: dict[str, Any]
 ) -> None:
-    quiet = {"date": "2026-01-20", "pain": "4", "red_flags": ["none"]}
+    quiet = {"pain": "4", "red_flags": ["none"]}
     response, _ = _checkin(world, quiet | opened)
     assert response.status_code == 422
     assert 'id="id_cauda_equina-error"' in response.content.decode()
@@ -257,7 +265,7 @@ def test_numbness_weakness_or_a_leg_asks_the_cauda_equina_questions(
 
 
 def test_the_cauda_equina_questions_are_not_required_without_a_trigger(world: World) -> None:
-    response, _ = _checkin(world, {"date": "2026-01-20", "pain": "4", "red_flags": ["none"]})
+    response, _ = _checkin(world, {"pain": "4", "red_flags": ["none"]})
     assert response.status_code == 200
     assert CheckIn.objects.filter(client=world.client).count() == 1
 
@@ -274,8 +282,8 @@ def test_a_checkin_emergency_that_raises_no_alert_is_still_the_emergency_page(
     else:
         client = add_client(world.therapist, "Sal Saddle", INTAKE | {"red_flags": {intake: True}})
     _, token = actions.create_link(by=world.therapist, client=client, purpose="checkin")
-    data = {"date": "2026-01-20", "pain": "4", "red_flags": ["saddle_numbness"]}
-    response = browser_for(None).post(reverse("portal_checkin", args=[token]), data)
+    data = {"pain": "4", "red_flags": ["saddle_numbness"]}
+    response = post_checkin(browser_for(None), token, data)
     main = assert_emergency_alone_checkin(response)
     assert "Thank you" not in main and "have reached your clinic" in main
     assert CheckIn.objects.get(client=client).red_flags == ["saddle_numbness"]

@@ -16,6 +16,7 @@ from backcare.clinic.models import Amendment, CheckIn, Client, ClientLink, Intak
 from backcare.core.rules.tables import load_tables
 from backcare.core.wording import ALERT_NAME
 from support import AFTER_THE_FACT
+from support.checkin_link import post_checkin
 from support.downloads import body
 from support.intake_link import link_answers
 from support.world import SESSION_VALUES, World, browser_for
@@ -157,10 +158,7 @@ def test_one_time_checkin_link_works_once_and_reaches_the_dashboard(world: World
     url = reverse("portal_checkin", args=[token])
     phone = browser_for(None)
     assert phone.get(url).status_code == 200
-    response = phone.post(
-        url,
-        {"date": "2026-01-20", "pain": "3", "red_flags": ["new_bladder_dysfunction"]},
-    )
+    response = post_checkin(phone, token, {"pain": "3", "red_flags": ["new_bladder_dysfunction"]})
     page = response.content.decode()
     assert "Get medical help now" in page
     assert phone.get(url).status_code == 404  # used

@@ -27,6 +27,7 @@ from backcare.clinic.models import (
 )
 from backcare.core.wording import ADVICE_WHEN
 from support import AFTER_THE_FACT
+from support.checkin_link import post_checkin
 from support.v11 import (
     REVIEW_FIELDS,
     TEN,
@@ -61,14 +62,10 @@ def _audit(client: Client, action: str) -> list[AuditEvent]:
 def _portal_checkin(world: World, client: Client, **form: Any) -> tuple[Any, ClientLink]:
     link, token = actions.create_link(by=world.therapist, client=client, purpose="checkin")
     # The warning signs need an answer ("None of these" is one), and so do the cauda equina
-    # questions when numbness or weakness opens them (issue 11, §6b).
-    data = {
-        "date": yesterday().isoformat(),
-        "pain": "5",
-        "red_flags": ["none"],
-        "cauda_equina": ["none"],
-    } | form
-    return browser_for(None).post(reverse("portal_checkin", args=[token]), data), link
+    # questions when numbness or weakness opens them (issue 11, §6b); the link asks the rest
+    # (support/checkin_link.py) and dates the check-in the day it is sent.
+    data = {"pain": "5", "red_flags": ["none"], "cauda_equina": ["none"]} | form
+    return post_checkin(browser_for(None), token, data), link
 
 
 def _client_page(user: Any, client: Client) -> str:
@@ -271,21 +268,20 @@ def test_a_failing_mail_server_keeps_the_checkin_and_its_alerts(
 def test_an_invalid_checkin_is_refused_with_field_errors_and_stores_nothing(
     world: World, outbox: Any
 ) -> None:
+    link, token = actions.create_link(by=world.therapist, client=world.client, purpose="checkin")
     audit_before = AuditEvent.objects.count()
-    response, link = _portal_checkin(
-        world,
-        world.client,
-        pain="11",
-        side_effects=["tingling"],
-        red_flags=["sadle_numbness"],
-    )
-    assert response.status_code == 422
-    page = response.content.decode()
-    for field in ("pain", "side_effects", "red_flags"):
+    bad = {"pain": "11", "side_effects": ["tingling"], "red_flags": ["sadle_numbness"]}
+    good = {"pain": "5", "side_effects": ["none"], "red_flags": ["none"]}
+    # In steps (issue 11), each wrong answer is asked again on its own step, in order.
+    for field in ("red_flags", "pain", "side_effects"):
+        response = post_checkin(browser_for(None), token, bad)
+        assert response.status_code == 422
+        page = response.content.decode()
         assert f'id="id_{field}-error"' in page
+        bad[field] = good[field]
     assert not CheckIn.objects.filter(client=world.client).exists()
     assert not ClinicAlert.objects.exists()
-    assert AuditEvent.objects.count() == audit_before + 1  # only the link's creation
+    assert AuditEvent.objects.count() == audit_before  # nothing after the link's creation
     link.refresh_from_db()
     assert link.used_at is None  # the link still works
     assert outbox == []

@@ -290,57 +290,70 @@ STEPS = (
         STARTBACK_INTRO,
     ),
 )
-_BY_SLUG = {step.slug: step for step in STEPS}
 
 
-def step_named(slug: str | None) -> Step:
-    return _BY_SLUG.get(slug or "", STEPS[0])
+class Flow:
+    """One link's questions in steps: which steps the answers call for, each step's form, and
+    where the answers wait. The intake (INTAKE, below) and the check-in (checkin_steps.py) are
+    two flows of this one machinery; `form` is the link's form class, which takes `only` (the
+    fields of one step, checked on their own) or checks the whole set without it."""
 
+    def __init__(self, key: str, steps: tuple[Step, ...], form: Callable[..., forms.Form]):
+        self.key = key
+        self.steps = steps
+        self.form = form
+        self._by_slug = {step.slug: step for step in steps}
 
-def shown(answers: Mapping[str, list[str]]) -> list[Step]:
-    """The steps these answers call for, in order."""
-    return [step for step in STEPS if step.applies(answers)]
+    def step_named(self, slug: str | None) -> Step:
+        return self._by_slug.get(slug or "", self.steps[0])
 
+    def shown(self, answers: Mapping[str, list[str]]) -> list[Step]:
+        """The steps these answers call for, in order."""
+        return [step for step in self.steps if step.applies(answers)]
 
-def neighbour(step: Step, answers: Mapping[str, list[str]], by: int) -> Step | None:
-    """The step before (by=-1) or after (by=1) `step` among those the answers call for."""
-    steps = shown(answers)
-    at = steps.index(step) if step in steps else 0
-    return steps[at + by] if 0 <= at + by < len(steps) else None
+    def neighbour(self, step: Step, answers: Mapping[str, list[str]], by: int) -> Step | None:
+        """The step before (by=-1) or after (by=1) `step` among those the answers call for."""
+        steps = self.shown(answers)
+        at = steps.index(step) if step in steps else 0
+        return steps[at + by] if 0 <= at + by < len(steps) else None
 
+    def step_form(self, step: Step, answers: Mapping[str, list[str]], *, bound: bool) -> Any:
+        """The form of one step: bound to the answers (to check them) or showing them."""
+        only = step.asked(answers)
+        if bound:
+            return self.form(_data(answers), only=only)
+        form = self.form(only=only)
+        for name, field in form.fields.items():
+            given = answers.get(name)
+            if given:
+                multiple = isinstance(field, forms.MultipleChoiceField)
+                form.initial[name] = list(given) if multiple else given[0]
+        return form
 
-def step_form(step: Step, answers: Mapping[str, list[str]], *, bound: bool) -> LinkIntakeForm:
-    """The form of one step: bound to the answers (to check them) or showing them."""
-    only = step.asked(answers)
-    if bound:
-        return LinkIntakeForm(_data(answers), only=only)
-    form = LinkIntakeForm(only=only)
-    for name, field in form.fields.items():
-        given = answers.get(name)
-        if given:
-            multiple = isinstance(field, forms.MultipleChoiceField)
-            form.initial[name] = list(given) if multiple else given[0]
-    return form
+    def first_unanswered(self, answers: Mapping[str, list[str]]) -> Step | None:
+        """The first step the answers call for whose answers are missing or wrong."""
+        for step in self.shown(answers):
+            if not self.step_form(step, answers, bound=True).is_valid():
+                return step
+        return None
 
+    def whole_form(self, answers: Mapping[str, list[str]]) -> Any:
+        return self.form(_data(answers))
 
-def first_unanswered(answers: Mapping[str, list[str]]) -> Step | None:
-    """The first step the answers call for whose answers are missing or wrong."""
-    for step in shown(answers):
-        if not step_form(step, answers, bound=True).is_valid():
-            return step
-    return None
+    def field_names(self) -> list[str]:
+        return list(self.form().fields)
+
+    def step_of(self, field: str | None, answers: Mapping[str, list[str]]) -> Step:
+        """The step that asks `field` (the last one for a problem of the whole set)."""
+        steps = self.shown(answers)
+        return next((s for s in steps if field in s.fields), steps[-1])
+
+    def store(self, session: Any, link_pk: int) -> Store:
+        return Store(session, f"{self.key}:{link_pk}")
 
 
 def _data(answers: Mapping[str, list[str]]) -> MultiValueDict[str, str]:
     return MultiValueDict({name: list(v) for name, v in answers.items() if v})
-
-
-def whole_form(answers: Mapping[str, list[str]]) -> LinkIntakeForm:
-    return LinkIntakeForm(_data(answers))
-
-
-def field_names() -> list[str]:
-    return list(LinkIntakeForm().fields)
 
 
 def given(data: Any, names: tuple[str, ...] | list[str]) -> Answers:
@@ -372,18 +385,12 @@ def emergencies_so_far(answers: Mapping[str, list[str]]) -> tuple[Finding, ...]:
     )
 
 
-def step_of(field: str | None, answers: Mapping[str, list[str]]) -> Step:
-    """The step that asks `field` (the last one for a problem of the whole intake)."""
-    steps = shown(answers)
-    return next((s for s in steps if field in s.fields), steps[-1])
-
-
 class Store:
-    """The answers given so far on one link, in the portal's session."""
+    """The answers given so far on one link, in the portal's session (`Flow.store`)."""
 
-    def __init__(self, session: Any, link_pk: int) -> None:
+    def __init__(self, session: Any, key: str) -> None:
         self.session = session
-        self.key = f"intake_steps:{link_pk}"
+        self.key = key
 
     def load(self) -> Answers:
         stored = self.session.get(self.key)
@@ -394,3 +401,6 @@ class Store:
 
     def clear(self) -> None:
         self.session.pop(self.key, None)
+
+
+INTAKE = Flow("intake_steps", STEPS, LinkIntakeForm)

@@ -6,15 +6,15 @@ session for this client only (access.portal_client). Every use is audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from backcare.clinic import access, actions
+from backcare.clinic import access, actions, checkin_steps
 from backcare.clinic import intake_steps as steps
-from backcare.clinic.forms import CheckInForm
 from backcare.clinic.models import ClientLink
 from backcare.clinic.presenting import (
     assessment_view,
@@ -28,7 +28,6 @@ from backcare.core.rules.partial import emergencies, known_facts
 from backcare.core.rules.tables import load_tables
 from backcare.core.validation import parse_intake
 from backcare.core.wording import ADVICE_WHEN
-from backcare.lib.forms import add_errors
 
 # What happened to a link that cannot be used, and what to do (issue 11). The clinic is not
 # named: whoever holds an old link learns nothing about the client from it.
@@ -68,84 +67,113 @@ def _link(request: HttpRequest, token: str, purpose: str) -> ClientLink | HttpRe
 
 
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The intake in short steps (clinic/intake_steps.py). Each step is a normal POST; the
-    answers wait in the session until the last step records the intake. A POST without a
-    step (every answer at once) is checked the same way, step by step."""
+    """The intake in short steps (clinic/intake_steps.py)."""
     link = _link(request, token, "intake")
     if isinstance(link, HttpResponse):
         return link
-    store = steps.Store(request.session, link.pk)
+
+    def emergency(answers: steps.Answers) -> HttpResponse | None:
+        found = steps.emergencies_so_far(answers)
+        return _intake_emergency(request, answers, found) if found else None
+
+    def done(store: steps.Store, form: steps.LinkIntakeForm) -> HttpResponse:
+        return _intake_done(request, link, store, form)
+
+    return _stepped(request, link, steps.INTAKE, "portal/intake_step.html", emergency, done)
+
+
+def _stepped(
+    request: HttpRequest,
+    link: ClientLink,
+    flow: steps.Flow,
+    template: str,
+    emergency: Callable[[steps.Answers], HttpResponse | None],
+    done: Callable[[steps.Store, Any], HttpResponse],
+) -> HttpResponse:
+    """A link's questions in short steps (the intake's and the check-in's: one machinery,
+    intake_steps.Flow). Each step is a normal POST; the answers wait in the session until the
+    last step, which `done` records (it may raise ActionError: the step that asks the field
+    is shown with the problem). A POST without a step (every answer at once) is checked the
+    same way, step by step. `emergency` answers at once from the answers so far (emergency
+    first), or None."""
+    store = flow.store(request.session, link.pk)
     answers = store.load()
+
+    def page(step: steps.Step, form: Any) -> HttpResponse:
+        return _step_page(request, link, template, flow, step, answers, form)
+
     if request.method != "POST":
-        first = steps.first_unanswered(answers)
+        first = flow.first_unanswered(answers)
         asked_for = request.GET.get("step")
-        showing = steps.step_named(asked_for) if asked_for else (first or steps.STEPS[0])
-        shown = steps.shown(answers)
+        showing = flow.step_named(asked_for) if asked_for else (first or flow.steps[0])
+        shown = flow.shown(answers)
         if showing not in shown or (
             first is not None and shown.index(showing) > shown.index(first)
         ):  # no step ahead of one still unanswered
             showing = first or shown[-1]
-        return _intake_step(
-            request, link, showing, answers, steps.step_form(showing, answers, bound=False)
-        )
+        return page(showing, flow.step_form(showing, answers, bound=False))
     posted = request.POST.get("step")
     step: steps.Step | None
     if posted is None:  # every answer in one POST
-        answers = steps.given(request.POST, steps.field_names())
+        answers = steps.given(request.POST, flow.field_names())
         step = None
     else:
-        step = steps.step_named(posted)
+        step = flow.step_named(posted)
         answers |= steps.given(request.POST, step.asked(answers))
     store.save(answers)
     if step is not None and "back" in request.POST:  # nothing checked: Back keeps what is there
-        before = steps.neighbour(step, answers, -1) or step
+        before = flow.neighbour(step, answers, -1) or step
         return redirect(f"{request.path}?step={before.slug}")
-    whole = steps.whole_form(answers)
-    if step is None and whole.is_valid():
-        return _intake_done(request, link, store, whole)
-    if found := steps.emergencies_so_far(answers):
-        # Emergency first: the signs (with the conditions and medicines once answered) decide
-        # it alone. Nothing is stored (the intake is not complete) and the link still works;
-        # the page says the clinic has not been told.
-        return _intake_emergency(request, answers, found)
-    if step is not None:
-        form = steps.step_form(step, answers, bound=True)
-        if not form.is_valid():
-            return _intake_step(request, link, step, answers, form)
-        following = steps.neighbour(step, answers, 1)
-        if following is not None:
-            return redirect(f"{request.path}?step={following.slug}")
-    # The last step, or every answer at once: the first step still unanswered is asked again.
-    unanswered = steps.first_unanswered(answers)
-    if unanswered is not None:
-        form = steps.step_form(unanswered, answers, bound=True)
-        form.is_valid()
-        return _intake_step(request, link, unanswered, answers, form)
+    whole = flow.whole_form(answers)
+    if not (step is None and whole.is_valid()):
+        # Emergency first: the answers so far decide it alone. Nothing is stored (the set is
+        # not complete) and the link still works; the page says the clinic has not been told.
+        if (urgent := emergency(answers)) is not None:
+            return urgent
+        if step is not None:
+            form = flow.step_form(step, answers, bound=True)
+            if not form.is_valid():
+                return page(step, form)
+            following = flow.neighbour(step, answers, 1)
+            if following is not None:
+                return redirect(f"{request.path}?step={following.slug}")
+        # The last step, or every answer at once: the first step unanswered is asked again.
+        unanswered = flow.first_unanswered(answers)
+        if unanswered is not None:
+            form = flow.step_form(unanswered, answers, bound=True)
+            form.is_valid()
+            return page(unanswered, form)
+    errors: dict[str, list[str]] = {k: list(v) for k, v in whole.errors.items()}
     if whole.is_valid():
-        return _intake_done(request, link, store, whole)
-    # A problem of the whole intake (STarT Back half answered, a value the core refuses): the
+        try:
+            return done(store, whole)
+        except actions.ActionError as exc:
+            errors = {k: list(v) for k, v in exc.errors.items()}
+    # A problem of the whole set (STarT Back half answered, a value the core refuses): the
     # step that asks it, with the core's words.
-    field = next(iter(whole.errors))
-    step = steps.step_of(None if field == "__all__" else field, answers)
-    form = steps.step_form(step, answers, bound=True)
+    field = next(iter(errors))
+    step = flow.step_of(None if field in ("__all__", "") else field, answers)
+    form = flow.step_form(step, answers, bound=True)
     form.is_valid()
-    for name, problems in whole.errors.items():
+    for name, problems in errors.items():
         for problem in problems:
             form.add_error(name if name in form.fields else None, problem)
-    return _intake_step(request, link, step, answers, form)
+    return page(step, form)
 
 
-def _intake_step(
+def _step_page(
     request: HttpRequest,
     link: ClientLink,
+    template: str,
+    flow: steps.Flow,
     step: steps.Step,
     answers: steps.Answers,
-    form: steps.LinkIntakeForm,
+    form: Any,
 ) -> HttpResponse:
-    shown = steps.shown(answers)
+    shown = flow.shown(answers)
     return render(
         request,
-        "portal/intake_step.html",
+        template,
         {
             "form": form,
             "client": link.client,
@@ -216,46 +244,42 @@ def intake_result(request: HttpRequest) -> HttpResponse:
 
 
 def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The check-in in short steps (clinic/checkin_steps.py), on the intake's machinery."""
     link = _link(request, token, "checkin")
     if isinstance(link, HttpResponse):
         return link
-    form = CheckInForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            checkin = actions.take_checkin_by_link(
-                link=link,
-                when=d["date"],
-                pain=d["pain"],
-                peg=form.peg(),
-                side_effects=d["side_effects"],
-                side_effect_hours=d.get("side_effect_hours"),
-                red_flags=d["red_flags"],
-            )
-        except actions.ActionError as exc:
-            add_errors(form, exc.errors)
-        else:
-            return _checkin_done(request, link, checkin)
-    signs = form.cleaned_data.get("red_flags") if hasattr(form, "cleaned_data") else None
-    if request.method == "POST" and (found := _checkin_emergencies(link, signs or [])):
+
+    def emergency(answers: steps.Answers) -> HttpResponse | None:
         # Emergency first (§6b): advice at once, before the rest is answered. Nothing is
         # stored and the link still works; the page says the clinic has not been told.
-        return render(
-            request,
-            "emergency.html",
-            {
-                "reasons": found,
-                "tell": told_in_words(form.cleaned_data["red_flags"]),
-                "clinic_told": False,
-                "no_massage": True,
-            },
+        signs = checkin_steps.signs_so_far(answers)
+        found = _checkin_emergencies(link, signs)
+        if not found:
+            return None
+        context = {
+            "reasons": found,
+            "tell": told_in_words(signs),
+            "clinic_told": False,
+            "no_massage": True,
+        }
+        return render(request, "emergency.html", context)
+
+    def done(store: steps.Store, form: checkin_steps.LinkCheckInForm) -> HttpResponse:
+        d = form.cleaned_data
+        checkin = actions.take_checkin_by_link(
+            link=link,
+            when=timezone.localdate(),  # the day it is sent (checkin_steps.py)
+            pain=d["pain"],
+            peg=form.peg(),
+            side_effects=d["side_effects"],
+            side_effect_hours=d.get("side_effect_hours"),
+            red_flags=d["red_flags"],
         )
-    return render(
-        request,
-        "portal/checkin_form.html",
-        {"form": form, "client": link.client},
-        status=422 if request.method == "POST" else 200,
-    )
+        store.clear()
+        return _checkin_done(request, link, checkin)
+
+    flow = checkin_steps.CHECKIN
+    return _stepped(request, link, flow, "portal/checkin_step.html", emergency, done)
 
 
 def _checkin_emergencies(link: ClientLink, flags: list[str]) -> list[dict[str, Any]]:
