@@ -125,7 +125,10 @@ def _stepped(
         before = flow.neighbour(step, answers, -1) or step
         return redirect(f"{request.path}?step={before.slug}")
     whole = flow.whole_form(answers)
-    if not (step is None and whole.is_valid()):
+    # Every answer given, on the last step (or at once): recorded, and `done` answers an
+    # emergency among them with the clinic told (a cauda equina sign on the check-in's last
+    # step reaches the clinic as an alert, not only the person).
+    if not (whole.is_valid() and (step is None or flow.neighbour(step, answers, 1) is None)):
         # Emergency first: the answers so far decide it alone. Nothing is stored (the set is
         # not complete) and the link still works; the page says the clinic has not been told.
         if (urgent := emergency(answers)) is not None:
