@@ -14,7 +14,7 @@ from backcare.core.validation import parse_intake
 from backcare.core.wording import CAUSE_PROMPT
 
 from .conftest import axe_violations, screenshot, sign_in
-from .link_steps import fill_intake_link
+from .link_steps import fill_checkin_link, fill_intake_link
 
 BASE_INTAKE = {
     "schema": "backcare.intake/1",
@@ -40,9 +40,12 @@ def test_a_check_in_emergency_reaches_the_top_of_the_dashboard_and_is_acknowledg
     page = phone.new_page()
     _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
     page.goto(f"{base}/c/checkin/{token}/")
-    page.check("input[name=pain][value='6']")
-    page.check("input[name=red_flags][value=new_bladder_dysfunction]")
-    page.click("button:has-text('Send to my therapist')")
+    # In steps (issue 11): a leg opens the cauda equina questions; the sign ticked there, with
+    # every answer given, is sent to the clinic as well as answered at once.
+    leg = {"red_flags": ["none"], "pain": "6", "leg_symptoms": "yes"}
+    fill_checkin_link(page, leg, until="cauda-equina")
+    page.check("input[name=cauda_equina][value=new_bladder_dysfunction]")
+    page.click("[data-next]")
     page.wait_for_selector("[data-advice=emergency]")
     screenshot(page, "v11-checkin-emergency-phone")
     phone.close()

@@ -12,6 +12,7 @@ from backcare.clinic import actions
 from backcare.clinic.models import ClientLink
 
 from .conftest import axe_violations, screenshot
+from .link_steps import fill_checkin_link
 
 PHONE_HEIGHT = 740  # the `phone` fixture's viewport
 
@@ -96,14 +97,14 @@ def test_the_checkin_asks_the_cauda_equina_questions_when_numbness_is_ticked(
     _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
     page.goto(f"{base}/c/checkin/{token}/")
     assert page.is_visible("[data-not-watched]")
-    assert page.is_hidden("[data-cauda-equina]")
-    page.check("input[name=side_effects][value=numbness]")
-    assert page.is_visible("[data-cauda-equina]")  # asked at once
-    page.check("input[name=red_flags][value=none]")
-    page.check("input[name=pain][value='4']")
-    page.check("[data-cauda-equina] input[value=bilateral_leg_symptoms]")
+    # In steps (issue 11): numbness opens the cauda equina questions as the next step, asked
+    # before the check-in finishes; not before (without JavaScript too).
+    numb = {"red_flags": ["none"], "pain": "4", "side_effects": ["numbness"]}
+    fill_checkin_link(page, numb, until="cauda-equina")
+    assert page.input_value("input[name=step]") == "cauda-equina"
+    page.check("input[name=cauda_equina][value=bilateral_leg_symptoms]")
     no_sideways_scrolling(page)
-    assert not axe_violations(page), "the check-in form with the cauda equina questions"
+    assert not axe_violations(page), "the check-in's cauda equina questions"
     page.click("button:has-text('Send to my therapist')")
     page.wait_for_selector("[data-advice=emergency]")
     assert client.checkins.get().red_flags == ["bilateral_leg_symptoms"]

@@ -12,7 +12,7 @@ from backcare.core.rules.tables import load_tables
 from backcare.core.wording import PRESSURES, STATUS, label
 
 from .conftest import axe_violations, screenshot, sign_in
-from .link_steps import fill_intake_link
+from .link_steps import fill_checkin_link, fill_intake_link
 
 
 def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None:
@@ -100,12 +100,10 @@ def test_client_path_on_a_phone(phone: Any, live_server: Any, therapist: User) -
     # a check-in from the phone
     _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
     page.goto(f"{base}/c/checkin/{token}/")
-    page.check("input[name=red_flags][value=none]")
-    page.check("input[name=pain][value='3']")
-    page.check("input[name=side_effects][value=soreness]")
-    page.fill("#id_side_effect_hours", "20")
+    answers = {"red_flags": ["none"], "pain": "3", "side_effects": ["soreness"]}
+    fill_checkin_link(page, answers | {"side_effect_hours": "20"}, until="after")
     assert not axe_violations(page), "the check-in form has serious accessibility problems"
-    page.click("button:has-text('Send to my therapist')")
+    fill_checkin_link(page, answers | {"side_effect_hours": "20"})
     page.wait_for_selector("text=Thank you")
     screenshot(page, "client-checkin-phone")
     assert client.checkins.get().pain == 3
@@ -132,9 +130,9 @@ def test_an_emergency_at_check_in_is_said_first(
     )
     _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
     page.goto(f"{base}/c/checkin/{token}/")
-    page.check("input[name=pain][value='5']")
-    page.check("input[name=red_flags][value=saddle_numbness]")
-    page.click("button:has-text('Send to my therapist')")
+    page.check("input[name=red_flags][value=saddle_numbness]")  # the first step: said at once
+    page.click("[data-next]")
+    page.wait_for_selector("[data-advice=emergency]")
     heading = page.wait_for_selector("h1")
     assert heading.inner_text() == "Get medical help now"
     assert not axe_violations(page)

@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from backcare.clinic import actions
+from backcare.clinic.checkin_steps import STEPS as CHECKIN_STEPS
+from support.checkin_link import CHECKIN_ANSWERS
 from support.intake_link import LINK_ANSWERS
 
 from .conftest import screenshot
@@ -143,6 +145,22 @@ def test_the_clients_link_pages_are_phone_grade(
             page.click("[data-next]")
         assert len(seen) < 20, seen
     assert "pregnancy" in seen and "recent-details" in seen and len(seen) == 12
+    # Every step of the check-in link, the cauda equina step too (a leg opens it).
+    _, token = actions.create_link(by=therapist, client=client, purpose="checkin")
+    page.goto(f"{base}/c/checkin/{token}/")
+    answers = CHECKIN_ANSWERS | {"red_flags": ["none"], "pain": "4", "leg_symptoms": "yes"}
+    answers |= {"cauda_equina": ["none"]}
+    seen = []
+    while page.locator("form.intake-step").count():
+        step = page.input_value("input[name=step]")
+        seen.append(step)
+        check_phone_grade(page, f"the check-in link's step {step}")
+        answer_page(page, answers)
+        with page.expect_navigation():
+            page.click("[data-next]")
+        assert len(seen) < 10, seen
+    assert seen == [step.slug for step in CHECKIN_STEPS]
+    assert client.checkins.count() == 1
 
 
 def test_the_emergency_and_see_a_doctor_answers_are_phone_grade(
