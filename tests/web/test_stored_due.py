@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backcare.accounts.models import Clinic
-from backcare.clinic import actions
+from backcare.clinic import actions, summary
 from backcare.clinic.models import Client, IntakeRecord
 from backcare.clinic.worklist import DUE_WITHIN, next_session_due, sessions_due
 from backcare.core.validation import parse_intake
@@ -35,7 +36,7 @@ def recomputed(client: Client, *, sessions_done: int | None = None) -> dt.date |
     kept = sorted(client.sessions.filter(voided_at__isnull=True), key=lambda s: (s.date, s.number))
     plan = intake.assessment.get("plan") or {}
     return next_session_due(
-        assessed_on=timezone.localdate(intake.created_at),
+        assessed_on=timezone.localdate(intake.created_at, client.clinic.zone),
         last_session=kept[-1].date if kept else None,
         sessions_done=len(kept) if sessions_done is None else sessions_done,
         sessions_per_week=plan.get("sessions_per_week"),
@@ -156,6 +157,27 @@ def test_the_stored_due_date_is_the_one_computed_from_the_records(world: World, 
     assert after.next_session_due == recomputed(
         after, sessions_done=(after.outcome or {}).get("sessions_done", 0)
     )
+
+
+@pytest.mark.parametrize("active", ["UTC", "America/Los_Angeles", "Pacific/Auckland"])
+def test_the_course_starts_on_the_assessments_day_in_the_clinics_zone(
+    world: World, active: str
+) -> None:
+    # 12:30 UTC on the 5th is already the 6th in Auckland. Whatever zone the writing request
+    # runs in (the API's UTC, a page's clinic zone, the command line's), the stored date is
+    # the clinic's: a new client is due on the day it was assessed there.
+    Clinic.objects.filter(pk=world.client.clinic_id).update(time_zone="Pacific/Auckland")
+    client = actions.create_client(
+        by=world.therapist, therapist=world.therapist.therapist, full_name="Nia New"
+    )
+    with timezone.override(zoneinfo.ZoneInfo(active)):
+        actions.record_intake(by=world.therapist, client=client, intake=parse_intake(INTAKE))
+        IntakeRecord.objects.filter(client=client).update(
+            created_at=dt.datetime(2026, 1, 5, 12, 30, tzinfo=dt.UTC)
+        )
+        summary.refresh(Client.objects.get(pk=client.pk))
+    stored = Client.objects.get(pk=client.pk)
+    assert stored.next_session_due == dt.date(2026, 1, 6) == recomputed(stored)
 
 
 def test_a_client_without_an_intake_has_no_due_date(world: World) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +39,14 @@ class Clinic(models.Model):
     # times in it (web/time_zone.py); exports stay in ISO 8601 with their offset. UTC until the
     # admin sets it: the zone backcare showed before there was a choice.
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's zone; UTC for a zone this machine no longer knows (never an error)."""
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     @staticmethod
     def new_selfcheck_code() -> str:

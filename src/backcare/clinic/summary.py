@@ -113,7 +113,9 @@ def refresh(
     client.status = status
     client.last_contact = max(dates, default=None)
     client.outcome = outcome_of(None if state is None or intake is None else state.progress)
-    client.next_session_due = due_of(intake, (client.outcome or {}).get("sessions_done", 0))
+    client.next_session_due = due_of(
+        intake, (client.outcome or {}).get("sessions_done", 0), client.clinic.zone
+    )
     client.state_rules_version = load_tables().version
     save_changed(
         client,

@@ -12,7 +12,7 @@ every action that changes the record, and the dashboard reads the stored date (i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from django.db import connection
@@ -57,12 +57,15 @@ def next_session_due(
     return last_session + timedelta(days=max(1, 7 // sessions_per_week))
 
 
-def due_of(intake: IntakeRecord | None, sessions_done: int) -> date | None:
+def due_of(intake: IntakeRecord | None, sessions_done: int, zone: tzinfo) -> date | None:
     """The client's next session due (`next_session_due`) from the records: the current
     intake's assessment (its plan, and its day as the day the course starts), the last session
     not void, and the sessions done (the state's progress). What `summary.refresh` stores as
     `Client.next_session_due`, in the transaction of every write that changes one of these. It
-    does not depend on today's date: whether it is overdue is judged when it is read."""
+    does not depend on today's date: whether it is overdue is judged when it is read. The day
+    the course starts is the assessment's day in the clinic's `zone`, never the zone that happens
+    to be active, so a write through the API (UTC), a page (the clinic's zone) or the command
+    line stores the same date."""
     if intake is None:
         return None
     plan = (intake.assessment or {}).get("plan") or {}
@@ -73,7 +76,7 @@ def due_of(intake: IntakeRecord | None, sessions_done: int) -> date | None:
         .first()
     )
     return next_session_due(
-        assessed_on=timezone.localdate(intake.created_at),
+        assessed_on=timezone.localdate(intake.created_at, zone),
         last_session=last,
         sessions_done=sessions_done,
         sessions_per_week=_whole(plan.get("sessions_per_week")),
