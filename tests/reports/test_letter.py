@@ -187,8 +187,12 @@ def test_an_emergency_gets_a_handover_note_that_asks_for_nothing(
     signed: World, tmp_path: Path, key: str
 ) -> None:
     built = build(key, signed.therapist)
+    # The check-in link dates a check-in the day it is sent (clinic/checkin_steps.py).
+    checkins = built.client.checkins.all()
     found = (
-        "At the intake on" if key == "emergency_at_intake" else "RF-CES-SADDLE reported 2026-03-09"
+        "At the intake on"
+        if key == "emergency_at_intake"
+        else f"RF-CES-SADDLE reported {checkins.get().date.isoformat()}"
     )
     for kind, text in both(signed.therapist, built.client, tmp_path).items():
         assert "Handover note for the emergency team" in text, kind

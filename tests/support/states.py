@@ -18,6 +18,7 @@ from django.test import Client as Browser
 
 from backcare.clinic import actions
 from backcare.clinic.models import Client
+from support.checkin_link import post_checkin
 from support.world import INTAKE, SESSION_VALUES, add_client
 
 START = dt.date(2026, 3, 2)  # the first session; later visits a week apart
@@ -42,15 +43,16 @@ def session(user: User, client: Client, week: int, **values: Any) -> None:
     )
 
 
-def portal_checkin(user: User, client: Client, week: int, **answers: Any) -> str:
+def portal_checkin(user: User, client: Client, **answers: Any) -> str:
     """The client checks in through a one-time link, as they would from their phone; answers the
     page they were shown."""
     _, token = actions.create_link(by=user, client=client, purpose="checkin")
     # The warning signs need an answer ("None of these" is one), and so do the cauda equina
     # questions when numbness or weakness opens them (issue 11, §6b).
-    form = {"date": day(week).isoformat(), "red_flags": ["none"], "cauda_equina": ["none"]}
+    # The link asks the rest (support/checkin_link.py) and dates it the day it is sent.
+    form = {"red_flags": ["none"], "cauda_equina": ["none"]}
     form |= {k: v for k, v in answers.items() if v is not None}
-    response = Browser().post(f"/c/checkin/{token}/", form)
+    response = post_checkin(Browser(), token, form)
     assert response.status_code == 200, response.content.decode()[:2000]
     assert client.checkins.count() >= 1
     return response.content.decode()
@@ -96,7 +98,7 @@ def warning_at_session(user: User) -> Built:
 def warning_at_checkin(user: User) -> Built:
     client = add_client(user, "Cora Checkin")
     session(user, client, 0, pain_before=6, pain_after=4)
-    screen = portal_checkin(user, client, 1, pain=5, red_flags=["saddle_numbness"])
+    screen = portal_checkin(user, client, pain=5, red_flags=["saddle_numbness"])
     return Built("warning_at_checkin", client, screen)
 
 
@@ -131,7 +133,7 @@ def reviewed(user: User) -> Built:
 def worsening(user: User) -> Built:
     client = add_client(user, "Will Worse")
     session(user, client, 0, pain_before=6, pain_after=5)
-    screen = portal_checkin(user, client, 1, pain=8)
+    screen = portal_checkin(user, client, pain=8)
     return Built("worsening", client, screen)
 
 
@@ -146,7 +148,7 @@ def fine(user: User) -> Built:
     client = add_client(user, "Fay Fine")
     session(user, client, 0, pain_before=6, pain_after=4)
     session(user, client, 1, pain_before=4, pain_after=3)
-    screen = portal_checkin(user, client, 2, pain=3)
+    screen = portal_checkin(user, client, pain=3)
     return Built("fine", client, screen)
 
 

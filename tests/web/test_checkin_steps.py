@@ -10,9 +10,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from backcare.clinic import actions
+from backcare.clinic import actions, limits
 from backcare.clinic.checkin_steps import STEPS
 from backcare.clinic.intake_steps import ANSWER_THIS, NONE_AND_OTHER
 from backcare.clinic.models import CheckIn, ClientLink
@@ -261,3 +263,33 @@ def test_the_answers_wait_in_the_session_not_in_the_page(world: World) -> None:
     # Another phone (another session) starts from the first step.
     other = browser_for(None).get(checkin_url(token)).content.decode()
     assert step_count(other)[0] == 1 and names_in(other) == {"red_flags"}
+
+
+def test_anything_else_for_the_therapist_is_stored_and_shown_to_them(world: World) -> None:
+    _, token = _link(world)
+    phone = browser_for(None)
+    _walk_to(phone, token, "after")
+    words = "The stretches <b>helped</b>; I sleep better."
+    response = post_checkin_step(phone, token, "after", WALK[-1][1] | {"note": words})
+    assert response.status_code == 200
+    assert CheckIn.objects.get(client=world.client).note == words
+    page = browser_for(world.therapist).get(reverse("client_detail", args=[world.client.pk]))
+    assert "They wrote: “The stretches &lt;b&gt;helped&lt;/b&gt;; I sleep better.”" in (
+        page.content.decode()
+    )
+
+
+def test_a_note_beyond_its_bound_is_asked_again_and_nothing_is_stored(world: World) -> None:
+    _, token = _link(world)
+    phone = browser_for(None)
+    _walk_to(phone, token, "after")
+    long = "x" * (limits.CHECKIN_NOTE + 1)
+    response = post_checkin_step(phone, token, "after", WALK[-1][1] | {"note": long})
+    assert response.status_code == 422
+    assert 'id="id_note-error"' in response.content.decode()
+    assert not CheckIn.objects.filter(client=world.client).exists()
+    with pytest.raises(actions.ActionError):
+        actions.record_checkin(
+            by=world.therapist, client=world.client, when=timezone.localdate(), pain=3, note=long
+        )
+    assert not CheckIn.objects.filter(client=world.client).exists()

@@ -658,9 +658,12 @@ def record_checkin(
     red_flags: Iterable[str] = (),
     source: str = "client_link",
     actor_label: str | None = None,
+    note: str = "",
 ) -> CheckIn:
     """Record a check-in; what it raises (clinical-rules §6b) is stored as clinic alerts that a
     therapist must acknowledge, and the clinic is emailed once this transaction commits."""
+    if len(note) > limits.CHECKIN_NOTE:
+        raise _fail("note", f"must be at most {limits.CHECKIN_NOTE} characters")
     followup = followup_contract(
         {
             "date": when,
@@ -687,6 +690,7 @@ def record_checkin(
         side_effect_hours=side_effect_hours,
         red_flags=list(followup.new_red_flags.raised()),
         source=source,
+        note=note,
     )
     record(
         actor=by,

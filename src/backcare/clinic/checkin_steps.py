@@ -21,6 +21,7 @@ from typing import Any
 
 from django import forms
 
+from backcare.clinic import limits
 from backcare.clinic.forms import NONE_OF_THESE, PEG_FIELDS, CheckInForm, _signs, peg_item
 from backcare.clinic.intake_steps import (
     ANSWER_THIS,
@@ -34,6 +35,7 @@ from backcare.core.progress import NEURO_SIDE_EFFECTS
 from backcare.core.wording import RED_FLAG_QUESTIONS, SIDE_EFFECTS
 
 LEG_QUESTION = "Since your last visit, have you had pain, numbness or weakness in a leg?"
+NOTE_QUESTION = "Anything else you want to tell your therapist? (Optional.)"
 HOURS_QUESTION = "If you had any: about how many hours did they last? (Leave empty if unsure.)"
 
 
@@ -48,6 +50,12 @@ class LinkCheckInForm(CheckInForm):
         f["side_effects"] = _signs(SIDE_EFFECTS, f["side_effects"].label)
         f["side_effect_hours"].label = HOURS_QUESTION
         f["leg_symptoms"] = _yes_no(LEG_QUESTION)
+        f["note"] = forms.CharField(
+            label=NOTE_QUESTION,
+            required=False,  # free words, not a clinical answer: empty is "nothing else"
+            max_length=limits.CHECKIN_NOTE,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
         for i, name in enumerate(PEG_FIELDS):
             f[name] = peg_item(i, required=True)
         for name, field in f.items():
@@ -112,7 +120,7 @@ STEPS = (
     Step(
         "after",
         "Since your last massage",
-        ("side_effects", "side_effect_hours", "leg_symptoms"),
+        ("side_effects", "side_effect_hours", "leg_symptoms", "note"),
     ),
     Step(
         "cauda-equina",

@@ -29,6 +29,8 @@ CLIENT_PHONE = _column(Client, "phone")
 AMENDMENT_REASON = _column(Amendment, "reason")
 # A session's S, O, A and P notes (text columns): a long page each, far more than any note.
 SESSION_NOTE = 10_000
+# What else a client tells the therapist at a check-in: a few paragraphs.
+CHECKIN_NOTE = 2_000
 SESSION_MINUTES = 480  # a session's length: at most a working day (backcare's own bound)
 
 SESSION_NOTES = ("subjective", "objective", "assessment_note", "plan_note")

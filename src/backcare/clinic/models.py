@@ -222,6 +222,9 @@ class CheckIn(models.Model):
     side_effect_hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     red_flags = models.JSONField(default=list)
     source = models.CharField(max_length=16, default="client_link")  # or "therapist"
+    # What else the client wrote for the therapist on the link (issue 11; not in the contract:
+    # words for the therapist, not a fact the rules read). Erased with the check-in.
+    note = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

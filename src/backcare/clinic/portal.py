@@ -277,6 +277,7 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
             side_effects=d["side_effects"],
             side_effect_hours=d.get("side_effect_hours"),
             red_flags=d["red_flags"],
+            note=d["note"],
         )
         store.clear()
         return _checkin_done(request, link, checkin)
