@@ -499,7 +499,7 @@ class AmendmentForm(SessionForm):
 class CheckInForm(forms.Form):
     """A client's check-in on their link (clinical-rules §6b): the warning signs first, with
     "None of these" an explicit answer; the cauda equina questions asked again when numbness,
-    weakness or leg symptoms are reported."""
+    weakness or leg symptoms are reported. The link asks it in steps (checkin_steps.py)."""
 
     red_flags = _signs(RED_FLAG_QUESTIONS, "Any of these since your last visit?")
     date = forms.DateField(label="Date", widget=DATE_WIDGET)
@@ -531,11 +531,6 @@ class CheckInForm(forms.Form):
 
     def clean_red_flags(self) -> list[str]:
         return _only_signs(self.cleaned_data["red_flags"])
-
-    def cauda_equina_triggers(self) -> str:
-        """The boxes that open the cauda equina questions, as a CSS selector (app.js)."""
-        boxes = [f"input[name=side_effects][value={e}]" for e in sorted(NEURO_SIDE_EFFECTS)]
-        return ", ".join([*boxes, "#id_leg_symptoms"])
 
     def cauda_equina_asked(self) -> bool:
         """Whether the answers open the cauda equina questions (§6b)."""
