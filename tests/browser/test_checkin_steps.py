@@ -102,11 +102,12 @@ def test_the_checkin_emergency_in_one_step_by_keyboard(
     box = call.bounding_box()
     assert box is not None and box["y"] + box["height"] <= PHONE_HEIGHT
     main = page.inner_text("main")
-    assert "Do not have a massage." in main and "Nothing has been sent to your clinic yet" in main
+    assert "Do not have a massage." in main and "have reached your clinic" in main
     no_sideways_scrolling(page)
     assert not axe_violations(page), "the check-in's emergency page"
     screenshot(page, "checkin-emergency-by-keyboard")
     assert not client.checkins.exists()
+    assert [a.rule for a in client.clinic_alerts.all()] == ["RF-CES-SADDLE"]  # told at once
 
 
 def test_a_quiet_checkin_fills_in_with_none_of_these(

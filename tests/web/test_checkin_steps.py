@@ -17,7 +17,7 @@ from django.utils import timezone
 from backcare.clinic import actions, limits
 from backcare.clinic.checkin_steps import STEPS
 from backcare.clinic.intake_steps import ANSWER_THIS, NONE_AND_OTHER
-from backcare.clinic.models import CheckIn, ClientLink
+from backcare.clinic.models import CheckIn, ClientLink, ClinicAlert
 from backcare.core.measures import score_peg
 from backcare.core.models import Followup
 from backcare.core.validation import validate
@@ -109,7 +109,10 @@ def test_an_emergency_sign_answers_at_once_on_the_first_step(world: World) -> No
     assert response.status_code == 200
     assert values_of(response.content, "data-advice") == ["emergency"]
     body = response.content.decode()
-    assert "Do not have a massage." in body and "Nothing has been sent to your clinic yet" in body
+    assert "Do not have a massage." in body and "have reached your clinic" in body
+    # §6b: the clinic is told at once, though no check-in is stored without its pain.
+    alert = ClinicAlert.objects.get(client=world.client)
+    assert (alert.checkin, alert.rule, alert.next_step) == (None, "RF-CES-SADDLE", "emergency")
     assert not CheckIn.objects.filter(client=world.client).exists()
     link.refresh_from_db()
     assert link.used_at is None

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client as Browser
 from django.urls import reverse
 
+from backcare.audit.models import AuditEvent
 from backcare.clinic import actions, content
 from backcare.clinic.models import CheckIn, ClientLink, ClinicAlert, IntakeRecord
 from backcare.core.wording import ADVICE_WHEN, RED_FLAG_QUESTIONS
@@ -154,6 +155,16 @@ def test_a_sign_that_needs_the_other_answers_asks_for_them(db: Any) -> None:
     assert "data-signs-need-more" in response.content.decode()
 
 
+def told_alone(client: Any) -> list[str]:
+    """The rules of the emergency alerts the clinic was given with no check-in (a link's
+    emergency answered at once: actions.alert_clinic_of_reported_emergency), each audited."""
+    alerts = ClinicAlert.objects.filter(client=client, checkin__isnull=True)
+    assert all(a.next_step == "emergency" and a.when == "now" for a in alerts)
+    raised = AuditEvent.objects.filter(action="alert.raise", client_id=client.pk)
+    assert raised.count() == alerts.count()
+    return sorted(a.rule for a in alerts)
+
+
 # -- the client's intake link --------------------------------------------------------------------
 
 
@@ -168,7 +179,8 @@ def test_the_intake_link_answers_an_emergency_at_once_and_stays_usable(world: Wo
     intakes = IntakeRecord.objects.count()
     response = browser_for(None).post(reverse("portal_intake", args=[token]), {"red_flags": CES})
     main = assert_emergency_alone(response)
-    assert "Nothing has been sent to your clinic yet" in main
+    assert "have reached your clinic" in main
+    assert told_alone(world.client)  # the clinic is told at once, with no intake stored
     assert IntakeRecord.objects.count() == intakes  # an incomplete intake is not stored
     link.refresh_from_db()
     assert link.used_at is None  # and the link still works
@@ -223,7 +235,9 @@ def test_the_checkin_asks_the_signs_first_and_says_it_is_not_watched(world: Worl
 def test_a_checkin_with_only_an_emergency_sign_answers_at_once(world: World) -> None:
     response, link = _bare_checkin(world, {"red_flags": ["saddle_numbness"]})
     main = assert_emergency_alone_checkin(response)
-    assert "Nothing has been sent to your clinic yet" in main
+    assert "have reached your clinic" in main
+    # §6b: the clinic is told at once, though no check-in can be stored without its pain.
+    assert told_alone(world.client) == ["RF-CES-SADDLE"]
     assert not CheckIn.objects.filter(client=world.client).exists()
     link.refresh_from_db()
     assert link.used_at is None

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from backcare.clinic import actions
 from backcare.clinic.intake_steps import ANSWER_THIS, NONE_AND_OTHER, STEPS
-from backcare.clinic.models import ClientLink, IntakeRecord
+from backcare.clinic.models import ClientLink, ClinicAlert, IntakeRecord
 from backcare.core.measures import score_peg
 from backcare.core.wording import RED_FLAG_QUESTIONS
 from support.intake_link import post_step, step_url
@@ -262,7 +262,12 @@ def test_an_emergency_sign_answers_at_once_on_the_first_step(world: World) -> No
     response = post_step(phone, token, "signs", signs)
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'data-advice="emergency"' in body and "Nothing has been sent to your clinic yet" in body
+    assert 'data-advice="emergency"' in body and "have reached your clinic" in body
+    alerts = ClinicAlert.objects.filter(client=world.client, checkin__isnull=True)
+    assert sorted(a.rule for a in alerts) == ["RF-CES-BLADDER", "RF-CES-SADDLE"]
+    # Pressing the button again tells the clinic nothing new.
+    assert post_step(phone, token, "signs", signs).status_code == 200
+    assert alerts.count() == 2
     assert world.client.intakes.filter(source="client_link").count() == 0
     link.refresh_from_db()
     assert link.used_at is None
@@ -287,5 +292,6 @@ def test_an_emergency_the_conditions_decide_answers_at_once_on_their_step(world:
     response = post_step(phone, token, "health", health)
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'data-advice="emergency"' in body and "Nothing has been sent to your clinic yet" in body
+    assert 'data-advice="emergency"' in body and "have reached your clinic" in body
+    assert ClinicAlert.objects.filter(client=world.client, checkin__isnull=True).exists()
     assert world.client.intakes.filter(source="client_link").count() == 0

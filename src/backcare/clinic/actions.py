@@ -325,6 +325,53 @@ def take_checkin_by_link(*, link: ClientLink, **values: Any) -> CheckIn:
 
 
 @transaction.atomic
+def alert_clinic_of_reported_emergency(
+    *, link: ClientLink, found: Iterable[dict[str, str]]
+) -> list[ClinicAlert]:
+    """A client ticked an emergency sign on their link and was shown the emergency page at
+    once, before pain and the rest were asked (issue 11: emergency first), so no check-in or
+    intake can be stored. §6b still wants the clinic told at once: each emergency (`found`,
+    rule and text) becomes an alert of its own, with no check-in, to acknowledge and escalate
+    like any other. The link stays usable. An unacknowledged alert for the same rule is not
+    raised twice (the person may press the button again). The spec is silent on a check-in
+    stopped at its first step: telling the clinic is the safer reading."""
+    client = link.client
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    open_rules = set(
+        client.clinic_alerts.filter(
+            checkin__isnull=True, acknowledged_at__isnull=True, next_step="emergency"
+        ).values_list("rule", flat=True)
+    )
+    label = f"{client.full_name} (client, one-time link)"
+    alerts = []
+    for finding in found:
+        if finding["rule"] in open_rules:
+            continue
+        alert = ClinicAlert.objects.create(
+            client=client,
+            checkin=None,
+            rule=finding["rule"],
+            next_step="emergency",
+            when="now",
+            text=finding["text"][:500],
+        )
+        record(
+            actor=None,
+            actor_label=label,
+            action="alert.raise",
+            client=client,
+            obj=alert,
+            rule=alert.rule,
+            next_step=alert.next_step,
+        )
+        alerts.append(alert)
+    if alerts:
+        notify.send_after_commit(alerts, notify.recipients(client), escalation=False)
+        refresh(client)
+    return alerts
+
+
+@transaction.atomic
 def mark_changes_seen(*, by: Any, entry: IntakeRecord) -> None:
     """A therapist has seen what changed in this intake's assessment (audited)."""
     updated = IntakeRecord.objects.filter(pk=entry.pk, changes_seen_at__isnull=True).update(

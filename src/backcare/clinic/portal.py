@@ -74,7 +74,7 @@ def intake_link(request: HttpRequest, token: str) -> HttpResponse:
 
     def emergency(answers: steps.Answers) -> HttpResponse | None:
         found = steps.emergencies_so_far(answers)
-        return _intake_emergency(request, answers, found) if found else None
+        return _intake_emergency(request, link, answers, found) if found else None
 
     def done(store: steps.Store, form: steps.LinkIntakeForm) -> HttpResponse:
         return _intake_done(request, link, store, form)
@@ -191,15 +191,19 @@ def _step_page(
 
 
 def _intake_emergency(
-    request: HttpRequest, answers: steps.Answers, found: tuple[Any, ...]
+    request: HttpRequest, link: ClientLink, answers: steps.Answers, found: tuple[Any, ...]
 ) -> HttpResponse:
     tell = told_in_words(  # by code: "None of these" has no words
         answers.get("red_flags", ()), answers.get("conditions", ()), answers.get("medications", ())
     )
+    reasons = [f.to_json() for f in found]
+    # The person is a client of the clinic: the clinic is told at once, as §6b asks of a
+    # check-in (the safer reading for the intake, where the spec is silent).
+    actions.alert_clinic_of_reported_emergency(link=link, found=reasons)
     return render(
         request,
         "emergency.html",
-        {"reasons": [f.to_json() for f in found], "tell": tell, "clinic_told": False},
+        {"reasons": reasons, "tell": tell, "clinic_told": True},
     )
 
 
@@ -253,16 +257,18 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
         return link
 
     def emergency(answers: steps.Answers) -> HttpResponse | None:
-        # Emergency first (§6b): advice at once, before the rest is answered. Nothing is
-        # stored and the link still works; the page says the clinic has not been told.
+        # Emergency first (§6b): advice at once, before the rest is answered. No check-in
+        # can be stored without its pain, but the clinic is told at once: the emergency is an
+        # alert of its own (actions.alert_clinic_of_reported_emergency); the link still works.
         signs = checkin_steps.signs_so_far(answers)
         found = _checkin_emergencies(link, signs)
         if not found:
             return None
+        actions.alert_clinic_of_reported_emergency(link=link, found=found)
         context = {
             "reasons": found,
             "tell": told_in_words(signs),
-            "clinic_told": False,
+            "clinic_told": True,
             "no_massage": True,
         }
         return render(request, "emergency.html", context)
