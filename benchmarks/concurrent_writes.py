@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import datetime as dt
 import http.client
-import json
 import os
 import statistics
 import subprocess
@@ -36,30 +34,13 @@ import threading
 import time
 from pathlib import Path
 
+from serving import session_body, wait_for  # benchmarks/serving.py, beside this file
+
 INTAKE = {
     "schema": "backcare.intake/1",
     "age": 45,
     "pain": {"intensity": 6, "duration_weeks": 20, "regions": ["lumbar"]},
 }
-START = dt.date(2026, 1, 5)
-
-
-def session_body(n: int) -> bytes:
-    return json.dumps(
-        {
-            "date": (START + dt.timedelta(days=n)).isoformat(),
-            "pain_before": 6 - n % 3,
-            "pain_after": 4 - n % 3,
-            "techniques": ["swedish"],
-            "pressure": "light",
-            "regions": ["lumbar-left"],
-            # Sessions entered one after another: confirmed as recorded after the fact, in case
-            # the course asks for a reason (clinical-rules §6a); ignored when it does not.
-            "confirm": True,
-            "reason_kind": "recorded_after_the_fact",
-            "reason": "Benchmark sessions entered after the fact.",
-        }
-    ).encode()
 
 
 def setup_django() -> None:
@@ -115,26 +96,18 @@ def write_sessions(
     go.wait()
     for i in numbers:
         t = time.perf_counter()
-        conn.request("POST", path, body=session_body(i), headers=headers)
+        conn.request(
+            "POST",
+            path,
+            body=session_body(i, reason="Benchmark sessions entered after the fact."),
+            headers=headers,
+        )
         response = conn.getresponse()
         body = response.read()
         out.append((time.perf_counter() - t) * 1000)
         if response.status != 201:
             failures.append(f"{response.status} {body[:200]!r}")
     conn.close()
-
-
-def wait_for(port: int) -> None:
-    for _ in range(200):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health", headers={"Host": "127.0.0.1"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def run_writers(

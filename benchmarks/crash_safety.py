@@ -28,7 +28,6 @@ runs it with small counts on SQLite and on PostgreSQL). Loopback only; bounded.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
@@ -41,12 +40,13 @@ import time
 import uuid
 from pathlib import Path
 
+from serving import session_body  # benchmarks/serving.py, beside this file
+
 INTAKE = {
     "schema": "backcare.intake/1",
     "age": 45,
     "pain": {"intensity": 6, "duration_weeks": 20, "regions": ["lumbar"]},
 }
-START = dt.date(2026, 1, 5)
 MORE_AFTER_RESTART = 2
 STATE_FIELDS = (
     "attention",
@@ -59,24 +59,6 @@ STATE_FIELDS = (
     "assessment_changed",
     "state_rules_version",
 )
-
-
-def session_body(n: int) -> bytes:
-    return json.dumps(
-        {
-            "date": (START + dt.timedelta(days=n)).isoformat(),
-            "pain_before": 6 - n % 3,
-            "pain_after": 4 - n % 3,
-            "techniques": ["swedish"],
-            "pressure": "light",
-            "regions": ["lumbar-left"],
-            # Confirmed as recorded after the fact, in case the course asks for a reason
-            # (clinical-rules §6a); ignored when it does not.
-            "confirm": True,
-            "reason_kind": "recorded_after_the_fact",
-            "reason": "Crash-safety sessions entered after the fact.",
-        }
-    ).encode()
 
 
 def setup_django() -> None:
@@ -193,7 +175,12 @@ def write_sessions(
     go.wait()
     for n in numbers:
         try:
-            conn.request("POST", path, body=session_body(n), headers=headers)
+            conn.request(
+                "POST",
+                path,
+                body=session_body(n, reason="Crash-safety sessions entered after the fact."),
+                headers=headers,
+            )
             response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException):

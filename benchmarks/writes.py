@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from concurrent_writes import LockWaits  # benchmarks/concurrent_writes.py, beside this file
+from serving import wait_for  # benchmarks/serving.py, beside this file
 
 LOCKED = "database is locked"
 
@@ -194,19 +195,6 @@ def measure(
         t.join()
     run.wall = time.perf_counter() - start
     return run
-
-
-def wait_for(port: int) -> None:
-    for _ in range(300):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health", headers={"Host": "127.0.0.1"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def stats(run: Run) -> tuple[float, float, float]:
