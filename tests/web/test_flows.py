@@ -217,7 +217,7 @@ def test_a_failing_step_leaves_nothing_half_written(world: World, monkeypatch: A
     """The change and its audit row are one transaction: a failure after both rolls both back."""
     before = (Session.objects.count(), AuditEvent.objects.count())
 
-    def broken(client: Any, **already_read: Any) -> None:
+    def broken(client: Any, **_already_read: Any) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(actions, "refresh", broken)
