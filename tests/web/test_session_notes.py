@@ -57,6 +57,7 @@ def test_the_form_starts_from_the_plan_of_the_clients_assessment(world: World) -
     assert assessment.plan is not None
     assert minutes["value"] == str(assessment.plan.session_minutes)  # the plan's length
     assert values_of(page.content, "data-cause") == []  # the plan breaks nothing
+    assert values_of(page.content, "data-override") == []  # so no confirmation is asked
 
 
 def test_a_client_who_may_have_light_pressure_only_starts_at_light(world: World) -> None:
@@ -86,6 +87,19 @@ def test_a_breach_of_the_plan_shows_the_check_once_beside_the_pressure(world: Wo
     # the live check (htmx) answers the same, once
     live = browser.post(reverse("session_check", args=[client.pk]), {"pressure": "firm"})
     assert values_of(live.content, "data-cause") == ["pressure"]
+    # ... with the confirmation it asks for, once, after the prompt, keeping what was typed
+    for page in (html, live.content.decode()):
+        assert page.count("data-override") == 1
+        assert page.index('data-cause="pressure"') < page.index("data-override")
+    typed = browser.post(
+        reverse("session_check", args=[client.pk]),
+        {"pressure": "firm", "override_reason": "Client asked for firmer work."},
+    ).content.decode()
+    assert "Client asked for firmer work." in typed
+    # back within the plan: the prompt and its confirmation go together
+    within = browser.post(reverse("session_check", args=[client.pk]), {"pressure": "light"})
+    assert values_of(within.content, "data-cause") == []
+    assert "data-override" not in within.content.decode()
 
 
 def test_save_and_sign_stores_a_signed_session_with_its_audit_rows(world: World) -> None:

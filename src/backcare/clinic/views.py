@@ -536,7 +536,14 @@ def session_check(request: HttpRequest, client_id: int) -> HttpResponse:
     else:
         causes = actions.session_causes(client=client, values=values)
     flags = request.POST.getlist("new_red_flags")
-    return render(request, "clinic/_session_check.html", _check_context(client, causes, flags))
+    # The confirmation's fields come with the prompts (only when one asks for them), as
+    # entered so far: unbound, so nothing is judged before the form is sent.
+    form = SessionForm(
+        initial={name: request.POST.get(name) for name in SessionForm.OVERRIDE_FIELDS}
+    )
+    _offer_reasons(form, causes)
+    context = {**_check_context(client, causes, flags), "form": form}
+    return render(request, "clinic/_session_check.html", context)
 
 
 def _current_assessment(client: Any) -> Any:
