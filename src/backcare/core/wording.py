@@ -384,8 +384,12 @@ REASON_KIND: Final = [
 
 # -- §6b: how soon a client reporting alone must act ------------------------------------------
 
+# The emergency number when the deployment has not set one; a page with the number puts it in
+# the same place (templatetags/words.py `with_number`).
+EMERGENCY_NUMBER: Final = "your local emergency number"
+
 ADVICE_WHEN: Final = {
-    "now": "Now: call your local emergency number or go to an emergency department.",
+    "now": f"Now: call {EMERGENCY_NUMBER} or go to an emergency department.",
     "today": "Today: contact a doctor today. No massage until then.",
     "within_a_week": "Within a week: see a doctor. No massage until then.",
 }

@@ -45,6 +45,13 @@ _FIELD_TABLE = {
 
 
 @register.filter
+def with_number(sentence: str, number: str) -> str:
+    """A sentence of core/wording.py with the deployment's emergency number (if it has one)
+    where the words say "your local emergency number"."""
+    return sentence.replace(wording.EMERGENCY_NUMBER, number) if number else sentence
+
+
+@register.filter
 def field_value(value: Any, field: str) -> str:
     """A session field's value in words: lists joined, codes worded, empty as "none"."""
     if value in (None, "", [], ()):
