@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 
 from backcare.clinic import actions
 from backcare.clinic.intake_steps import ANSWER_THIS
+from backcare.clinic.portal import LINK_GONE
 from backcare.core.measures import score_peg
 
 from .conftest import axe_violations, screenshot
@@ -72,9 +73,20 @@ def test_a_client_fills_the_link_in_steps_goes_back_and_is_asked_again(
     page.wait_for_selector("#do-h")
     no_sideways_scrolling(page)
     screenshot(page, "intake-steps-answer")
+    # Pregnant at 26 weeks: the answer is hers (side-lying, her midwife), not the generic one.
+    main = page.inner_text("main")
+    assert "lying on your side (with pillows)" in main and "padded table" not in main
+    assert "Check with your midwife or doctor" in main
     entry = client.intakes.get()
     doc = entry.document
     assert doc["pregnancy"] == {"pregnant": True, "weeks": 26, "high_risk": False}
     assert doc["pain"]["onset"] == "gradual" and doc["findings"]["trigger_points"] is True
     assert entry.baseline_peg == score_peg([3, 5, 6])
     assert entry.assessment["techniques"]["trigger_point"]["verdict"] == "recommended"
+    # The link has done its work: opened again, it says so, sized for the phone.
+    page.goto(f"{base}/c/intake/{token}/")
+    assert page.inner_text("h1") == LINK_GONE["used"][0]
+    assert "Ask your clinic for a new link." in page.inner_text("main")
+    no_sideways_scrolling(page)
+    assert not axe_violations(page), "a used link"
+    screenshot(page, "intake-link-used")
