@@ -120,6 +120,8 @@ def test_lighthouse_scores_on_a_phone(
         assert got["crawlable"] == (name != "intake-link"), name
         if name == "intake-link":
             got["seo"] = got["seo_without_crawlable"]
+    unfinished = {n: got["runtime_error"] for n, got in scores.items() if "runtime_error" in got}
+    assert unfinished == {}, f"Lighthouse could not finish these runs: {unfinished}"
     below = [
         f"{name} {category} {got[category]} < {target} (failing audits: {got['failed'][category]})"
         for name, got in scores.items()
