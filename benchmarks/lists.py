@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from serving import wait_for  # benchmarks/serving.py, beside this file
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
 os.environ.setdefault("BACKCARE_DEBUG", "0")
 
@@ -210,14 +212,7 @@ def main() -> None:
         env=env, stderr=subprocess.DEVNULL,  # one log line a request
     )  # fmt: skip
     try:
-        for _ in range(200):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request(
-                    "GET", "/health"
-                )
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for(args.port)
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
         web = {"Cookie": f"sessionid={made['cookie']}"}
         api = {"Authorization": f"Bearer {made['token']}"}

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from serving import wait_for  # benchmarks/serving.py, beside this file
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
 os.environ.setdefault("BACKCARE_DEBUG", "0")
 
@@ -144,14 +146,7 @@ def main() -> None:
          "--workers", "1", "--log-level", "warning"],
     )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request(
-                    "GET", "/health"
-                )
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for(args.port)
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
         pages = [
             ("trivial view (/health)", "/health"),
