@@ -62,7 +62,7 @@ def due_of(
     sessions_done: int,
     zone: tzinfo,
     *,
-    last_session: date | None | Literal["read"] = "read",
+    last_session: date | Literal["read"] | None = "read",
 ) -> date | None:
     """The client's next session due (`next_session_due`) from the records: the current
     intake's assessment (its plan, and its day as the day the course starts), the last session
