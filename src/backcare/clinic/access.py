@@ -41,10 +41,15 @@ def clients_for(user: Any) -> QuerySet[Client]:
 
 def get_client(user: Any, client_id: int) -> Client:
     # Without clients_for's join on the therapist: most pages of one client never show it.
+    therapist = therapist_of(user)
     try:
-        return Client.objects.get(clinic_id=therapist_of(user).clinic_id, pk=client_id)
+        client = Client.objects.get(clinic_id=therapist.clinic_id, pk=client_id)
     except Client.DoesNotExist:
         raise Http404("no such client") from None
+    # The same clinic as the therapist's, already read with the user: no query for it (a
+    # write stores the next session due in the clinic's time zone).
+    client.clinic = therapist.clinic
+    return client
 
 
 def get_intake(user: Any, client_id: int, intake_id: int) -> IntakeRecord:

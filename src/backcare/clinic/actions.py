@@ -17,8 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from backcare.accounts.models import Therapist
@@ -453,9 +452,7 @@ def record_session(
     if intake is None:
         raise _fail("", "Record an intake before the first session.")
     # Lock the client's row so two sessions saved at once cannot take the same number.
-    Client.objects.select_for_update().filter(pk=client.pk).first()
-    last = client.sessions.order_by("-number").first()
-    number = 1 if last is None else last.number + 1
+    number = _lock_client(client) + 1
     # The course is read once (under the lock): the date and §6a are checked on it, then the
     # client's summary is computed on it with the new session added (not read again).
     document = course_document(client, intake)
@@ -483,12 +480,29 @@ def record_session(
         number=number,
         **_override_audit(confirmed),
     )
-    # A new session has no amendments: one query says so, for the summary and the answer.
-    prefetch_related_objects([session], "amendments")
+    # A new session has no amendments: none is read, for the summary or the answer.
+    session._prefetched_objects_cache = {"amendments": Amendment.objects.none()}
     if document is not None:
-        document["sessions"].append(session_entry(session))
+        document["sessions"].append(session_entry(session, new=True))
     refresh(client, document=document, intake=intake)
     return session
+
+
+_LAST_NUMBER = f"SELECT MAX(number) FROM {Session._meta.db_table} WHERE client_id = %s"
+
+
+def _lock_client(client: Client) -> int:
+    """Lock the client's row for the rest of the transaction (FOR UPDATE on PostgreSQL; SQLite
+    has locked the whole database at BEGIN IMMEDIATE) and return the highest session number
+    used so far (0 before the first; voided sessions keep theirs)."""
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(
+                f"SELECT id FROM {Client._meta.db_table} WHERE id = %s FOR UPDATE", [client.pk]
+            )
+        cursor.execute(_LAST_NUMBER, [client.pk])
+        (last,) = cursor.fetchone()
+    return last or 0
 
 
 @transaction.atomic

@@ -8,12 +8,14 @@ judged when the dashboard is shown (it depends on today's date).
 
 from __future__ import annotations
 
+from datetime import date as Date
 from typing import Any
 
+from django.db import connection
 from django.db.models import F
 
 from backcare.clinic.course import state_of
-from backcare.clinic.models import Client, IntakeRecord
+from backcare.clinic.models import CheckIn, Client, ClinicAlert, IntakeRecord, Session
 from backcare.clinic.worklist import due_of
 from backcare.core.results import Change, Progress
 from backcare.core.rules.tables import load_tables
@@ -83,7 +85,7 @@ def refresh(
     findings: list[tuple[int, str]] = []
     next_step = status = ""
     client.assessment_changed = False
-    client.alerts_to_acknowledge = client.clinic_alerts.filter(acknowledged_at__isnull=True).count()
+    client.alerts_to_acknowledge, last_contact = _counts(client)
     state = state_of(client, document)
     if intake is not None and state is not None:
         next_step, status = state.next_step, state.progress.status
@@ -99,22 +101,21 @@ def refresh(
         # "needs attention" list, while the level stays the state's (one source of truth).
         client.assessment_changed = bool(intake.changes) and intake.changes_seen_at is None
     level, reason = max(findings, default=(NOTHING, ""))
-    dates = [
-        d
-        for d in (
-            client.sessions.order_by("-date").values_list("date", flat=True).first(),
-            client.checkins.order_by("-date").values_list("date", flat=True).first(),
-        )
-        if d is not None
-    ]
     client.attention = level
     client.attention_reason = reason[:300]
     client.next_step = next_step
     client.status = status
-    client.last_contact = max(dates, default=None)
+    client.last_contact = last_contact
     client.outcome = outcome_of(None if state is None or intake is None else state.progress)
+    # The course read above gives the last session's date (its sessions are the ones not void).
+    last_session: Any = "read"
+    if document is not None:
+        last_session = max((_day(s["date"]) for s in document["sessions"]), default=None)
     client.next_session_due = due_of(
-        intake, (client.outcome or {}).get("sessions_done", 0), client.clinic.zone
+        intake,
+        (client.outcome or {}).get("sessions_done", 0),
+        client.clinic.zone,
+        last_session=last_session,
     )
     client.state_rules_version = load_tables().version
     save_changed(
@@ -133,3 +134,26 @@ def refresh(
         ],
     )
     return client
+
+
+# Alerts still to acknowledge, and the last day of contact (a session, voided ones too, or a
+# check-in), in one round trip.
+_COUNTS = (
+    f"SELECT (SELECT COUNT(*) FROM {ClinicAlert._meta.db_table}"
+    "         WHERE client_id = %s AND acknowledged_at IS NULL),"
+    f"       (SELECT MAX(date) FROM {Session._meta.db_table} WHERE client_id = %s),"
+    f"       (SELECT MAX(date) FROM {CheckIn._meta.db_table} WHERE client_id = %s)"
+)
+
+
+def _counts(client: Client) -> tuple[int, Date | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTS, [client.pk] * 3)
+        alerts, session, checkin = cursor.fetchone()
+    days = [_day(d) for d in (session, checkin) if d is not None]
+    return alerts, max(days, default=None)
+
+
+def _day(value: Any) -> Date:
+    """A date as a plain query gives it: SQLite hands back an aggregate's date as its text."""
+    return Date.fromisoformat(value) if isinstance(value, str) else value
