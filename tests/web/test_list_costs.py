@@ -1,0 +1,125 @@
+"""Issue 13, point 3: list pages whose queries do not grow with the clinic. The dashboard (and
+its search), the audit page and the API's clients list read the same number of queries for a
+clinic of 20 clients as for one of 200, with every list on the page filled, so no row makes a
+query of its own (a client's address, its words, its therapist or its outcome)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from backcare.accounts.models import Clinic
+from backcare.clinic import actions
+from backcare.clinic.models import Client
+from support.api import token_for
+from support.world import browser_for, make_therapist
+
+
+def _seeded() -> tuple[Any, Clinic]:
+    """An admin and a clinic of 20 clients seeded through the core (records, states, notes
+    to sign)."""
+    clinic = Clinic.objects.create(name="Costs")
+    admin = make_therapist("cora", clinic, admin=True)
+    call_command(
+        "seed_clinic",
+        f"--clinic={clinic.pk}",
+        "--clients=20",
+        "--sessions-per-client=2",
+        "--seed=3",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    return admin, clinic
+
+
+def _grow(clinic: Clinic, clients: int) -> None:
+    """The clinic grown to `clients` clients: copies of the seeded clients' rows (their stored
+    state and dates) under other names."""
+    seeded = list(Client.objects.filter(clinic=clinic).order_by("pk"))
+    copies = []
+    for i in range(clients - len(seeded)):
+        copy = Client.objects.get(pk=seeded[i % len(seeded)].pk)
+        copy.pk = None
+        copy.full_name = f"{copy.full_name} {i}"
+        copies.append(copy)
+    Client.objects.bulk_create(copies)
+    assert Client.objects.filter(clinic=clinic).count() == clients
+
+
+def _counted(browser: Any, path: str, **headers: Any) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(path, **headers)
+    assert response.status_code == 200, response.content[:300]
+    return len(queries), response.content.decode()
+
+
+def _dashboard(admin: Any) -> tuple[int, int, dict[str, int]]:
+    # Both measured alike: no cached fragment, and the search's read audited (its audit row
+    # is written at most once a minute a user).
+    cache.clear()
+    browser = browser_for(admin)
+    page_queries, page = _counted(browser, reverse("dashboard"))
+    search_queries, _ = _counted(browser, reverse("dashboard") + "?q=a", HTTP_HX_REQUEST="true")
+    rows = {
+        "attention": len(re.findall(r'<tr class="level-', page)),
+        "unsigned": page.count("data-unsigned-session="),
+        "due": page.count("data-due-client="),
+        "overdue": page.count("— last contact"),
+        "everyone": page.count("<tr data-client="),
+    }
+    return page_queries, search_queries, rows
+
+
+def test_the_dashboard_reads_as_many_queries_at_200_clients_as_at_20(db: Any) -> None:
+    admin, clinic = _seeded()
+    small, small_search, small_rows = _dashboard(admin)
+    _grow(clinic, 200)
+    large, large_search, large_rows = _dashboard(admin)
+    assert (large, large_search) == (small, small_search)
+    # Every list was read and shown, and longer at 200 where it is not capped.
+    assert all(n > 0 for n in small_rows.values()), small_rows
+    assert large_rows["everyone"] == 50 > small_rows["everyone"] == 20
+    assert large_rows["attention"] > small_rows["attention"]
+
+
+def test_the_audit_page_reads_as_many_queries_for_100_rows_as_for_10(db: Any) -> None:
+    admin, clinic = _seeded()
+    clients = list(Client.objects.filter(clinic=clinic).order_by("pk"))
+    browser = browser_for(admin)
+    path = reverse("audit_log") + f"?person={admin.pk}"
+
+    def read(n: int) -> None:
+        for i in range(n):
+            actions.record_view(by=admin, client=clients[i % len(clients)], what="client")
+
+    read(10)
+    _counted(browser, path)  # the first request of a session reads more (its sign-in)
+    few, page = _counted(browser, path)
+    assert 10 <= page.count('data-action="view.client"') < 100
+    read(200)
+    many, page = _counted(browser, path)
+    assert page.count('data-action="view.client"') == 100  # a full page, each with its client
+    assert page.count('<a href="?client=') == 100
+    assert many == few
+
+
+def test_the_api_clients_list_reads_as_many_queries_at_200_clients_as_at_20(db: Any) -> None:
+    admin, clinic = _seeded()
+    token = token_for(admin, write=False)
+    api = Browser()
+    path = "/api/v1/clients?limit=50"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    _counted(api, path, **auth)  # a token's first use is written down
+    small, body = _counted(api, path, **auth)
+    assert len(json.loads(body)) == 20
+    _grow(clinic, 200)
+    large, body = _counted(api, path, **auth)
+    assert len(json.loads(body)) == 50
+    assert large == small
