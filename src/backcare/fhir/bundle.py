@@ -26,6 +26,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from backcare.clinic.course import state_of
@@ -118,7 +119,10 @@ class _ClientBundle(_Builder):
     def build(self) -> dict[str, Any]:
         client = self.client
         self.organization = self.add("Organization", client.clinic_id, {"name": client.clinic.name})
-        self.therapist = self.practitioner(client.therapist.user)
+        # The client's therapist's user with its therapist row in one query, not two.
+        self.therapist = self.practitioner(
+            get_user_model().objects.select_related("therapist").get(therapist=client.therapist_id)
+        )
         # Every record with whoever made it and their therapist's name in one query per kind,
         # never one per record (issue 13: the queries do not grow with the course).
         intakes = list(
