@@ -7,10 +7,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backcare.core.validation import (
     InvalidInput,
     intake_from_text,
+    lone_surrogates,
     parse_course,
     parse_intake,
     parse_json,
@@ -309,3 +312,21 @@ def test_duplicate_session_techniques_and_side_effects_are_refused() -> None:
         "sessions[0].techniques[1]",
         "sessions[0].side_effects[1]",
     }
+
+
+_TEXT = st.text(alphabet=st.sampled_from(["a", "é", "\ud800", "\udfff", "\U0001f600"]), max_size=4)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_the_quick_surrogate_walk_finds_what_the_full_walk_finds(node: Any) -> None:
+    # The quick walk (no paths) decides whether the full walk runs at all: it must never miss
+    # a lone surrogate, in a value or a key, at any depth.
+    full = lone_surrogates(node, ("x",))  # a path given: the full walk, always
+    quick = lone_surrogates(node)  # from the root: the quick walk first
+    assert bool(full) == bool(quick)
+    assert [p.message for p in quick] == [p.message for p in full]

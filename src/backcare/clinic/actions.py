@@ -488,19 +488,19 @@ def record_session(
     return session
 
 
-_LAST_NUMBER = f"SELECT MAX(number) FROM {Session._meta.db_table} WHERE client_id = %s"
+_LAST_NUMBER = (
+    f"SELECT (SELECT MAX(number) FROM {Session._meta.db_table} WHERE client_id = %s) "
+    f"FROM {Client._meta.db_table} WHERE id = %s"
+)
 
 
 def _lock_client(client: Client) -> int:
     """Lock the client's row for the rest of the transaction (FOR UPDATE on PostgreSQL; SQLite
     has locked the whole database at BEGIN IMMEDIATE) and return the highest session number
     used so far (0 before the first; voided sessions keep theirs)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        if connection.features.has_select_for_update:
-            cursor.execute(
-                f"SELECT id FROM {Client._meta.db_table} WHERE id = %s FOR UPDATE", [client.pk]
-            )
-        cursor.execute(_LAST_NUMBER, [client.pk])
+        cursor.execute(_LAST_NUMBER + lock, [client.pk, client.pk])
         (last,) = cursor.fetchone()
     return last or 0
 

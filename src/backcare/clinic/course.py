@@ -46,22 +46,26 @@ def course_document(client: Client, intake: IntakeRecord | None = None) -> dict[
     """The course so far (None before the first intake). Sessions carry their amendments.
     `intake`: the client's current intake, if the caller has read it already.
 
-    Read with four plain SQL queries of the columns the course needs, not through model
+    Read with three plain SQL queries of the columns the course needs, not through model
     instances: every write recomputes the state from this document (issue 13), and building
     the ORM's queries and objects cost more than the rules themselves. `tests/clinic/
     test_course_document.py` checks it against the models' own values on both databases."""
     intake = intake or client.current_intake
     if intake is None:
         return None
-    amended: dict[int, list[tuple[str, Any]]] = {}
-    for session_id, field, new_value in _rows(_AMENDMENTS, client.pk):
-        amended.setdefault(session_id, []).append((field, _json(new_value)))
-    sessions = []
-    # A voided session was recorded in error: it stays in the history, not in the course.
-    for row in _rows(_SESSIONS, client.pk):
-        values = dict(zip(_SESSION_COLUMNS, row, strict=True))
-        for field, new_value in amended.get(values["id"], ()):
-            values[field] = new_value
+    # Each session with its amendments, oldest first (a session without any: one row whose
+    # amendment is NULL). A voided session was recorded in error: it stays in the history,
+    # not in the course.
+    sessions: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
+    for *row, field, new_value in _rows(_SESSIONS, client.pk):
+        if not values or values["id"] != row[0]:
+            if values:
+                sessions.append(_entry(values))
+            values = dict(zip(_SESSION_COLUMNS, row, strict=True))
+        if field is not None:
+            values[field] = _json(new_value)
+    if values:
         sessions.append(_entry(values))
     followups = [
         {
@@ -116,13 +120,10 @@ _SESSION_COLUMNS = (
     "new_red_flags",
 )
 _SESSIONS = (
-    f"SELECT {', '.join(_SESSION_COLUMNS)} FROM {Session._meta.db_table} "
-    "WHERE client_id = %s AND voided_at IS NULL ORDER BY number"
-)
-_AMENDMENTS = (
-    f"SELECT a.session_id, a.field, a.new_value FROM {Amendment._meta.db_table} a "
-    f"JOIN {Session._meta.db_table} s ON s.id = a.session_id "
-    "WHERE s.client_id = %s AND s.voided_at IS NULL ORDER BY a.created_at, a.id"
+    f"SELECT {', '.join(f's.{c}' for c in _SESSION_COLUMNS)}, a.field, a.new_value "
+    f"FROM {Session._meta.db_table} s LEFT JOIN {Amendment._meta.db_table} a "
+    "ON a.session_id = s.id WHERE s.client_id = %s AND s.voided_at IS NULL "
+    "ORDER BY s.number, a.created_at, a.id"
 )
 _CHECKINS = (
     "SELECT date, pain, rmdq, odi, peg, side_effects, side_effect_hours, red_flags "

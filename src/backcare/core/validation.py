@@ -169,6 +169,8 @@ _UNION_TAGS = _INT_TAGS | {"float", "constrained-float"}
 def lone_surrogates(node: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]:
     """Text holding half of a UTF-16 pair ("\\ud800" in JSON) cannot be stored, shown or even
     reported by pydantic (it fails to render its own message), so it is refused up front."""
+    if not loc and not _any_surrogate(node):
+        return []  # the common case, found without building a path for every value
     out: list[Problem] = []
     if isinstance(node, str):
         if not node.isascii() and _SURROGATE.search(node):
@@ -185,6 +187,25 @@ def lone_surrogates(node: Any, loc: tuple[int | str, ...] = ()) -> list[Problem]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _any_surrogate(node: Any) -> bool:
+    """Whether `lone_surrogates` would find anything: one walk with a stack and no paths (every
+    stored course is checked again at each write, so this walk is on the write path)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and _SURROGATE.search(item):
+                return True
+        elif isinstance(item, Mapping):
+            for key in item:
+                if isinstance(key, str) and not key.isascii() and _SURROGATE.search(key):
+                    return True
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 def validate(model: type[M], data: Any) -> M:
