@@ -71,7 +71,7 @@ class Client(models.Model):
             models.Index(fields=["clinic", "full_name"]),
             models.Index(fields=["clinic", "next_session_due"], name="clinic_client_due_idx"),
             # The dashboard (issue 13): "check-in overdue" reads the oldest contacts first and
-            # stops at 100; the lists' cache key (views._lists_version) sums the clinic's
+            # stops at 100; the lists' cache key (views._versions) sums the clinic's
             # record versions from the index alone, without reading the client rows.
             models.Index(fields=["clinic", "last_contact"], name="clinic_client_contact_idx"),
             models.Index(fields=["clinic", "record_version"], name="clinic_client_version_idx"),

@@ -81,7 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = request.GET.get("cursor", "")[:500]
     today = timezone.localdate()  # "overdue" moves with the date
     clients = access.clients_for(request.user)
-    lists_version = _lists_version(therapist.clinic_id)
+    lists_version, unsigned_version = _versions(therapist.clinic_id)
     clinic_size = int(lists_version.split(".")[0])  # its count of the clinic's clients, read once
     context = {
         "query": query,
@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today, clinic_size)),
         # Signing a note leaves the client's record version as it is: the notes to sign are
         # a fragment of their own, keyed on the set of them too (worklist.unsigned_version).
-        "unsigned_version": worklist.unsigned_version(therapist.clinic_id),
+        "unsigned_version": unsigned_version,
         "unsigned": SimpleLazyObject(
             lambda: _unsigned_rows(worklist.unsigned_sessions(_searched(clients, query)))
         ),
@@ -124,21 +124,28 @@ def _audit_dashboard_read(request: HttpRequest) -> None:
     actions.record_view(by=request.user, client=None, what="dashboard")
 
 
-def _lists_version(clinic_id: int) -> str:
-    """The state of the clinic's client lists: how many clients it has and the sum of their
-    record_version. Every action that changes what a list shows adds one to a client's version
-    (in that client's own row) or adds a client, and neither ever goes back (a client's row is
-    never deleted: erasing keeps it), so the pair names the lists' state without any row of the
-    clinic being written. One plain query: the ORM's aggregate() of the same costs about 0.3 ms
-    more, a tenth of the page (benchmarks/README.md)."""
+def _versions(clinic_id: int) -> tuple[str, str]:
+    """The state of the clinic's client lists, and of its notes to sign, as two keys read in one
+    round trip.
+
+    The lists: how many clients the clinic has and the sum of their record_version. Every
+    action that changes what a list shows adds one to a client's version (in that client's own
+    row) or adds a client, and neither ever goes back (a client's row is never deleted: erasing
+    keeps it), so the pair names the lists' state without any row of the clinic being written.
+    The index on (clinic, record_version) answers it without reading the client rows.
+
+    The notes to sign: `worklist.unsigned_version`'s count and sum of their ids. Plain SQL: the
+    ORM's aggregate() of the same costs about 0.3 ms more (benchmarks/README.md)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(record_version), 0) FROM {Client._meta.db_table} "
-            "WHERE clinic_id = %s",
-            [clinic_id],
+            "SELECT lists.n, lists.v, unsigned.n, unsigned.s FROM "
+            f"(SELECT COUNT(*) AS n, COALESCE(SUM(record_version), 0) AS v "
+            f"FROM {Client._meta.db_table} WHERE clinic_id = %s) AS lists "
+            f"CROSS JOIN ({worklist.UNSIGNED_VERSION_SQL}) AS unsigned",
+            [clinic_id, clinic_id],
         )
-        clients, versions = cursor.fetchone()
-    return f"{clients}.{versions}"
+        clients, versions, unsigned, ids = cursor.fetchone()
+    return f"{clients}.{versions}", f"{unsigned}.{ids}"
 
 
 def _names_version(clinic_id: int) -> str:
@@ -167,9 +174,11 @@ def _client_lists(
     overdue_before = today - OVERDUE_AFTER
     # Every row is formatted here once (its address, words and days) into a plain dict, so the
     # template only prints strings: filters and `{% url %}` per row were most of the page.
-    attention = clients.filter(needs_attention).order_by(
-        "-attention", "-alerts_to_acknowledge", "full_name"
-    )[:100]
+    attention = (
+        clients.filter(needs_attention)
+        .order_by("-attention", "-alerts_to_acknowledge", "full_name")
+        .values(*_LIST_FIELDS)[:100]
+    )
     overdue = (
         clients.exclude(needs_attention)
         .filter(last_contact__lt=overdue_before)
@@ -183,11 +192,11 @@ def _client_lists(
         ),
         today,
     )
-    href = _client_href()
+    href, day = _client_href(), _days()
     return {
         "attention": [_attention_row(c, href) for c in attention],
         "overdue": [
-            {"href": href(pk), "full_name": name, "last_contact": dates.day(last)}
+            {"href": href(pk), "full_name": name, "last_contact": day(last)}
             for pk, name, last in overdue
         ],
         "due": [
@@ -196,37 +205,48 @@ def _client_lists(
                 "href": href(d.client.pk),
                 "full_name": d.client.full_name,
                 "due_iso": d.due.isoformat(),
-                "due": dates.day(d.due),
+                "due": day(d.due),
                 "overdue": d.overdue,
                 "sessions_done": d.client.sessions_done or 0,
             }
             for d in due
         ],
-        **_everyone(clients, query, page, clinic_size, href),
+        **_everyone(clients, query, page, clinic_size, href, day),
         "overdue_days": OVERDUE_AFTER.days,
         "due_within_days": worklist.DUE_WITHIN.days,
     }
 
 
-def _unsigned_rows(sessions: list[Any]) -> list[dict[str, Any]]:
-    """The notes to sign as the dashboard shows them, formatted once here."""
-    href, session_href = _client_href(), _path("session_detail", 2).format
-    rows = []
-    for s in sessions:
-        user = s.created_by
-        therapist = getattr(user, "therapist", None) if user is not None else None
-        rows.append(
-            {
-                "pk": s.pk,
-                "number": s.number,
-                "date": dates.day(s.date),
-                "client_href": href(s.client_id),
-                "session_href": session_href(s.client_id, s.pk),
-                "client_name": s.client.full_name,
-                "recorded_by": (therapist.display_name if therapist else "") or str(user or ""),
-            }
-        )
-    return rows
+def _unsigned_rows(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes to sign as the dashboard shows them, formatted once here: who recorded one is
+    their therapist's name, or their username without one."""
+    href, session_href, day = _client_href(), _path("session_detail", 2).format, _days()
+    return [
+        {
+            "pk": s["pk"],
+            "number": s["number"],
+            "date": day(s["date"]),
+            "client_href": href(s["client_id"]),
+            "session_href": session_href(s["client_id"], s["pk"]),
+            "client_name": s["client__full_name"],
+            "recorded_by": s["created_by__therapist__display_name"]
+            or s["created_by__username"]
+            or "",
+        }
+        for s in sessions
+    ]
+
+
+def _days() -> Any:
+    """`dates.day`, remembered for the page: a list's rows share a few dozen days."""
+    memo: dict[Any, str] = {}
+
+    def day(value: Any) -> str:
+        if value not in memo:
+            memo[value] = dates.day(value)
+        return memo[value]
+
+    return day
 
 
 def _path(name: str, args: int = 1) -> str:
@@ -244,26 +264,24 @@ def _client_href() -> Any:
     return _path("client_detail").format
 
 
-def _attention_row(c: Any, href: Any) -> dict[str, Any]:
+def _attention_row(c: dict[str, Any], href: Any) -> dict[str, Any]:
     return {
-        "href": href(c.pk),
-        "full_name": c.full_name,
-        "attention": c.attention,
-        "attention_reason": c.attention_reason or "",
-        "alerts_to_acknowledge": c.alerts_to_acknowledge,
-        "assessment_changed": c.assessment_changed,
-        "next_step": c.next_step,
-        "next_step_words": words_for(c.next_step, "next_step") or "\u2014",
+        **c,
+        "href": href(c["id"]),
+        "attention_reason": c["attention_reason"] or "",
+        "next_step_words": words_for(c["next_step"], "next_step") or "\u2014",
     }
 
 
 EVERYONE_PAGE = 50
 
 
-def _everyone(clients: Any, query: str, page: str, clinic_size: int, href: Any) -> dict[str, Any]:
+def _everyone(
+    clients: Any, query: str, page: str, clinic_size: int, href: Any, day: Any
+) -> dict[str, Any]:
     """The "everyone" list by keyset on (full_name, id) (the index on clinic and name): each page
     reads its 50 rows from where the last one ended, never counting rows to skip. The clinic is
-    not counted again for its heading: `_lists_version` has counted it for the cache key. A
+    not counted again for its heading: `_versions` has counted it for the cache key. A
     search counts what it kept (the count of a filtered search, by the search's index). A cursor
     that is not this list's (tampered with, of another clinic, a client gone) shows the first
     page: a dashboard never answers an error for a stale link (the safer choice)."""
@@ -289,7 +307,7 @@ def _everyone(clients: Any, query: str, page: str, clinic_size: int, href: Any) 
             "href": href(c.pk),
             "full_name": c.full_name,
             "therapist": c.therapist.display_name if c.therapist else "",
-            "last_contact": dates.day(c.last_contact) or "\u2014",
+            "last_contact": day(c.last_contact) or "\u2014",
             "status": words_for(c.status, "status") or "\u2014",
         }
         for c in found

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any, Literal
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -121,30 +120,35 @@ def sessions_due(clients: QuerySet[Any], today: date, limit: int = 100) -> list[
     return [Due(client=c, due=c.next_session_due, overdue=c.next_session_due < today) for c in rows]
 
 
-def unsigned_version(clinic_id: int) -> str:
-    """The set of the clinic's notes to sign, as a key: how many there are and the sum of their
-    ids. Recording a session adds an id larger than every id before it, signing or voiding one
-    takes its id away, so any change of the set changes the pair (a set of the same size whose
-    ids sum the same would need a new id no larger than one gone). One plain aggregate query:
-    the list itself is then read only when its cached fragment is rendered."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(s.id), 0) FROM {Session._meta.db_table} s "
-            f"JOIN {Client._meta.db_table} c ON c.id = s.client_id "
-            "WHERE c.clinic_id = %s AND s.signed_at IS NULL AND s.voided_at IS NULL",
-            [clinic_id],
-        )
-        count, ids = cursor.fetchone()
-    return f"{count}.{ids}"
+# The set of a clinic's notes to sign, as a key: how many there are and the sum of their ids.
+# Recording a session adds an id larger than every id before it, signing or voiding one takes
+# its id away, so any change of the set changes the pair (a set of the same size whose ids sum
+# the same would need a new id no larger than one gone). One plain aggregate (the dashboard
+# reads it with its lists' key in one round trip, views._versions): the list itself is then read
+# only when its cached fragment is rendered.
+UNSIGNED_VERSION_SQL = (
+    f"SELECT COUNT(*) AS n, COALESCE(SUM(s.id), 0) AS s FROM {Session._meta.db_table} s "
+    f"JOIN {Client._meta.db_table} c ON c.id = s.client_id "
+    "WHERE c.clinic_id = %s AND s.signed_at IS NULL AND s.voided_at IS NULL"
+)
 
 
-def unsigned_sessions(clients: QuerySet[Any], limit: int = 100) -> list[Session]:
+def unsigned_sessions(clients: QuerySet[Any], limit: int = 100) -> list[dict[str, Any]]:
     """Sessions of `clients` recorded but not signed (and not void), oldest first, with who
-    recorded them."""
+    recorded them: plain rows of what the dashboard shows (the session, its client's name, the
+    recorder's username and therapist's name), read in one query."""
     return list(
         Session.objects.filter(
             client__in=clients.values("pk"), signed_at__isnull=True, voided_at__isnull=True
         )
-        .select_related("client", "created_by__therapist")
-        .order_by("date", "created_at", "pk")[:limit]
+        .order_by("date", "created_at", "pk")
+        .values(
+            "pk",
+            "number",
+            "date",
+            "client_id",
+            "client__full_name",
+            "created_by__username",
+            "created_by__therapist__display_name",
+        )[:limit]
     )
