@@ -19,8 +19,9 @@ p50's ratio to `/health` (a trivial view on the same server), `--runs` times.
 Pages: the API's first and last page of clients (the last by cursor, reached by following
 the `Link` headers, and by `offset` as older scripts do), the audit log's first page and a
 deep one (half-way down the log, by cursor), the dashboard, its search (the htmx fragment),
-a client's sessions (API) and that client's FHIR bundle (API). Target (issue 13): each
-within 3x the trivial view. Prints; asserts nothing.
+a client's sessions (API) and that client's FHIR bundle (API); and, as a floor, the API's
+`/token` (a token's authentication and one read, no list, no audit row). Target (issue 13):
+each within 3x the trivial view. Prints; asserts nothing.
 """
 
 from __future__ import annotations
@@ -220,6 +221,9 @@ def main() -> None:
         last = made["clients"] - made["clients"] % 50 or made["clients"] - 50
         pages = [
             ("trivial view (/health)", "/health", {}),
+            # Not a list: what any API answer costs before its own work (the token checked,
+            # one row read back, no audit row), the floor under every API list below.
+            ("API token (no list: the floor)", "/api/v1/token", api),
             ("API clients, first page", "/api/v1/clients?limit=50", api),
             ("API clients, last (cursor)", last_page(conn, api), api),
             ("API clients, last (offset)", f"/api/v1/clients?limit=50&offset={last}", api),
