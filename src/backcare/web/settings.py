@@ -152,12 +152,19 @@ if _database_url:
     DATABASES = {
         "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = "backcare.web.sqlite"  # as below
+        DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with writers queued on a file lock (web/sqlite/base.py).
+            "ENGINE": "backcare.web.sqlite",
             "NAME": str(DATA_DIR / "backcare.sqlite3"),
+            # Tests in memory, as with Django's own backend (named, so that pytest-django, which
+            # knows only that backend by name, does not make a file name of it per worker).
+            "TEST": {"NAME": ":memory:"},
             # WAL lets readers and a writer work at once; IMMEDIATE avoids lock upgrades. A
             # writer waits up to 20 s for the one write lock (sqlite3's default is 5 s, which a
             # busy server's queue of writers can pass: "database is locked", answered 503), still

@@ -1,0 +1,1 @@
+"""Django's SQLite backend with writers queued on an OS file lock (see base.py)."""
