@@ -6,8 +6,8 @@ it, so a worker thread never carries one clinic's zone into the next request. An
 public self-check, a client's link, the API's tokens) keeps the site's zone, UTC.
 
 It runs inside web/two_factor.py's middleware, once the request is past the gate. The therapist
-is read with their clinic in one query and kept on the user, so the page's own
-`therapist_of(user).clinic` costs nothing more.
+and their clinic come with the user (accounts/backends.py loads all three in one query), so
+neither this nor the page's own `therapist_of(user).clinic` reads them again.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from contextlib import contextmanager
 from django.http import HttpRequest
 from django.utils import timezone
 
-from backcare.accounts.models import Therapist
-
 
 def _clinic_zone(request: HttpRequest) -> zoneinfo.ZoneInfo | None:
     user = request.user
     if not user.is_authenticated or request.path.startswith("/api/"):
         return None
-    therapist = Therapist.objects.select_related("clinic").filter(user_id=user.pk).first()
+    # Read with the user and their clinic in the user's own query (accounts/backends.py); a
+    # user loaded otherwise reads it here, as `therapist_of` would.
+    therapist = getattr(user, "therapist", None)
     if therapist is None:
         return None
-    user.therapist = therapist  # type: ignore[union-attr]  # the reverse one-to-one's cache
     try:
         return zoneinfo.ZoneInfo(therapist.clinic.time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
