@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from backcare.clinic.course import state_of
+from backcare.clinic.course import course_document, state_of
 from backcare.clinic.models import BODY_REGIONS, Client
 from backcare.core.wording import ALERT_NAME, NEXT_STEP, SIDE_EFFECTS, TECHNIQUES
 from backcare.core.wording import RED_FLAG_QUESTIONS as RED_FLAGS
@@ -130,7 +130,8 @@ class _ClientBundle(_Builder):
         )
         current = intakes[-1] if intakes else None
         self.patient = self.add("Patient", client.pk, self.patient_resource(current))
-        state = state_of(client)
+        # The course from the current intake already read here (one query fewer).
+        state = None if current is None else state_of(client, course_document(client, current))
         self.raised_signs: tuple[str, ...] = () if state is None else state.raised_signs
         self.questionnaire = self.add("Questionnaire", "intake-1", intake_questionnaire())
         for entry in intakes:
