@@ -82,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()  # "overdue" moves with the date
     clients = access.clients_for(request.user)
     lists_version, unsigned_version = _versions(therapist.clinic_id)
+    names = _therapist_names(therapist.clinic_id)
     clinic_size = int(lists_version.split(".")[0])  # its count of the clinic's clients, read once
     context = {
         "query": query,
@@ -92,9 +93,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # version is read before any list, so a fragment is never older than its key. The
         # therapists' names are in the key too: the full list names each client's therapist.
         "lists_version": lists_version,
-        "names_version": _names_version(therapist.clinic_id),
+        "names_version": _names_version(names),
         # Read only when the fragment is rendered (not when it comes from the cache).
-        "lists": SimpleLazyObject(lambda: _client_lists(clients, query, page, today, clinic_size)),
+        "lists": SimpleLazyObject(
+            lambda: _client_lists(clients, query, page, today, clinic_size, names)
+        ),
         # Signing a note leaves the client's record version as it is: the notes to sign are
         # a fragment of their own, keyed on the set of them too (worklist.unsigned_version).
         "unsigned_version": unsigned_version,
@@ -148,10 +151,16 @@ def _versions(clinic_id: int) -> tuple[str, str]:
     return f"{clients}.{versions}", f"{unsigned}.{ids}"
 
 
-def _names_version(clinic_id: int) -> str:
-    """The clinic's therapists' names, as a short key: a renamed therapist is a new key."""
+def _therapist_names(clinic_id: int) -> dict[int, str]:
+    """The clinic's therapists' names by id: the "everyone" list's therapist column, and (as
+    `_names_version`) part of its cache key."""
     names = Therapist.objects.filter(clinic_id=clinic_id).order_by("pk")
-    text = "\n".join(f"{pk}:{name}" for pk, name in names.values_list("pk", "display_name"))
+    return dict(names.values_list("pk", "display_name"))
+
+
+def _names_version(names: dict[int, str]) -> str:
+    """The clinic's therapists' names, as a short key: a renamed therapist is a new key."""
+    text = "\n".join(f"{pk}:{name}" for pk, name in names.items())
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -163,7 +172,7 @@ def _searched(clients: Any, query: str) -> Any:
 
 
 def _client_lists(
-    clients: Any, query: str, page: str, today: date, clinic_size: int
+    clients: Any, query: str, page: str, today: date, clinic_size: int, names: dict[int, str]
 ) -> dict[str, Any]:
     clients = _searched(clients.select_related(None).only(*_LIST_FIELDS), query)
     # The state's level, or the clinic's own work on the record: an alert to acknowledge, an
@@ -211,10 +220,17 @@ def _client_lists(
             }
             for d in due
         ],
-        **_everyone(clients, query, page, clinic_size, href, day),
+        **_everyone(clients, query, page, clinic_size, href, day, names),
         "overdue_days": OVERDUE_AFTER.days,
         "due_within_days": worklist.DUE_WITHIN.days,
     }
+
+
+def _therapist_name(client: Any, names: dict[int, str]) -> str:
+    if client.therapist_id in names:
+        return names[client.therapist_id]
+    # A therapist outside the clinic's list (not expected): read as the join would have.
+    return client.therapist.display_name if client.therapist_id else ""
 
 
 def _unsigned_rows(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -277,7 +293,13 @@ EVERYONE_PAGE = 50
 
 
 def _everyone(
-    clients: Any, query: str, page: str, clinic_size: int, href: Any, day: Any
+    clients: Any,
+    query: str,
+    page: str,
+    clinic_size: int,
+    href: Any,
+    day: Any,
+    names: dict[int, str],
 ) -> dict[str, Any]:
     """The "everyone" list by keyset on (full_name, id) (the index on clinic and name): each page
     reads its 50 rows from where the last one ended, never counting rows to skip. The clinic is
@@ -285,11 +307,9 @@ def _everyone(
     search counts what it kept (the count of a filtered search, by the search's index). A cursor
     that is not this list's (tampered with, of another clinic, a client gone) shows the first
     page: a dashboard never answers an error for a stale link (the safer choice)."""
-    listed = (
-        clients.select_related("therapist")
-        .only("id", "full_name", "last_contact", "status", "therapist__display_name")
-        .order_by()
-    )
+    # The therapist's name from the clinic's names, already read for the cache key, not a
+    # join and an object a row.
+    listed = clients.only("id", "full_name", "last_contact", "status", "therapist_id").order_by()
 
     def walk(after: str | None) -> keyset.Page[Any]:
         return keyset.page(
@@ -306,7 +326,7 @@ def _everyone(
             "pk": c.pk,
             "href": href(c.pk),
             "full_name": c.full_name,
-            "therapist": c.therapist.display_name if c.therapist else "",
+            "therapist": _therapist_name(c, names),
             "last_contact": day(c.last_contact) or "\u2014",
             "status": words_for(c.status, "status") or "\u2014",
         }
