@@ -5,14 +5,17 @@ presented token, made at every request."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from backcare.accounts.models import Clinic, Therapist
 from backcare.api.models import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, ApiToken
 from backcare.audit.log import record
 from backcare.clinic import access
+from backcare.lib.rows import columns, joined_instances
 
 
 @transaction.atomic
@@ -73,18 +76,36 @@ def token_in_force(presented: str, *, writing: bool) -> ApiToken | None:
     read-write token. Checked at every request, so a deactivated account or a revoked or
     expired token stops at once; what the account may reach is then checked by `access`
     (a demoted admin's token can no longer erase a client, for example)."""
-    found = (
-        ApiToken.objects.select_related("user__therapist__clinic")
-        .filter(
-            token_hash=ApiToken.hash(presented),
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-            user__is_active=True,
-        )
-        .first()
-    )
-    if found is None or getattr(found.user, "therapist", None) is None:
+    found = _in_force(ApiToken.hash(presented), timezone.now())
+    if found is None:  # none such, or its account is not a therapist's any more
         return None
     if writing and not found.can_write:
         return None  # a read-only token cannot change anything
     return found
+
+
+def _in_force(token_hash: str, now: Any) -> ApiToken | None:
+    """The token with `token_hash`, not revoked, not expired, of an active account that is a
+    therapist of a clinic, with its user, therapist and clinic: what
+    `ApiToken.objects.select_related("user__therapist__clinic").filter(...)` gives, in one
+    plain query (it runs at every API request; tests/api/test_tokens.py compares the two)."""
+    user_model = get_user_model()
+    made = joined_instances(
+        f"SELECT {columns(ApiToken, 't')}, {columns(user_model, 'u')}, "
+        f"{columns(Therapist, 'th')}, {columns(Clinic, 'c')} "
+        f"FROM {ApiToken._meta.db_table} t "
+        f"JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
+        f"JOIN {Therapist._meta.db_table} th ON th.user_id = u.id "
+        f"JOIN {Clinic._meta.db_table} c ON c.id = th.clinic_id "
+        "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s "
+        "AND u.is_active",
+        [token_hash, now],
+        [ApiToken, user_model, Therapist, Clinic],
+    )
+    if made is None:
+        return None
+    token, user, therapist, clinic = made
+    therapist.clinic = clinic
+    user.therapist = therapist
+    token.user = user
+    return cast(ApiToken, token)

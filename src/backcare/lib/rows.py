@@ -1,0 +1,51 @@
+"""Model instances from one plain SQL query over several joined tables.
+
+For the few queries run on every request (the API token's check), building the ORM's query
+cost more than running it (issue 13). `joined_instances` selects every concrete column of
+each model, converts each value as the ORM would (the backend's and the field's converters:
+SQLite's dates, aware datetimes, JSON), and makes the instances with `Model.from_db`, as a
+queryset does. The caller links them (`token.user = user`), as `select_related` would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """Every concrete column of `model`, as `alias`.column, for a SELECT list."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def joined_instances(
+    sql: str, params: Sequence[Any], models: Sequence[type[Model]]
+) -> tuple[Model, ...] | None:
+    """Run `sql` (whose SELECT list is `columns(model, alias)` of each of `models`, in order)
+    and make one instance of each model from its first row; None without a row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    made = []
+    start = 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        values = []
+        for field, value in zip(fields, row[start : start + len(fields)], strict=True):
+            expression = field.get_col(model._meta.db_table)
+            converters = [
+                *connection.ops.get_db_converters(expression),
+                *field.get_db_converters(connection),
+            ]
+            for convert in converters:
+                value = convert(value, expression, connection)
+            values.append(value)
+        made.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+        start += len(fields)
+    return tuple(made)
