@@ -164,8 +164,9 @@ class RedFlags(_Document):
     calf_pain_swelling: StrictBool = False
 
     def raised(self) -> tuple[str, ...]:
-        """The names of the flags that are set, in contract order."""
-        return tuple(name for name, value in self if value)
+        """The names of the flags that are set, in contract order (the fields' own order in
+        `__dict__`; iterating the model itself costs several times more, at every write)."""
+        return tuple(name for name, value in self.__dict__.items() if value)
 
 
 class History(_Document):
