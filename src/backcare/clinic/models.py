@@ -9,7 +9,7 @@ new intake rather than overwriting the old one.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,7 @@ from django.utils import timezone
 from backcare.core.vocabulary import Region
 from backcare.core.wording import REGIONS, REVIEW_OUTCOME, REVIEW_SOURCE, SIDES
 from backcare.lib.one_time import OneTimeToken
+from backcare.lib.rows import one_instance
 
 # Back regions a therapist can mark on the body map: the contract's regions (top to bottom),
 # left and right, in the wording module's words ("Lower back, left").
@@ -82,7 +83,12 @@ class Client(models.Model):
 
     @property
     def current_intake(self) -> IntakeRecord | None:
-        return self.intakes.order_by("-created_at", "-id").first()
+        """The latest intake: `self.intakes.order_by("-created_at", "-id").first()`, in one
+        plain query (lib/rows.py; read at every write and on most pages of a client)."""
+        intake = one_instance(
+            IntakeRecord, "t.client_id = %s ORDER BY t.created_at DESC, t.id DESC", [self.pk]
+        )
+        return cast("IntakeRecord | None", intake)
 
 
 class IntakeRecord(models.Model):

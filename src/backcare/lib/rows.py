@@ -22,6 +22,17 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
 
+def one_instance(model: type[Model], where: str, params: Sequence[Any]) -> Model | None:
+    """The first row of `model`'s table (alias `t`) matching `where`, as an instance; None
+    without one. `where` may end with an ORDER BY."""
+    made = joined_instances(
+        f"SELECT {columns(model, 't')} FROM {model._meta.db_table} t WHERE {where}",
+        params,
+        [model],
+    )
+    return None if made is None else made[0]
+
+
 def joined_instances(
     sql: str, params: Sequence[Any], models: Sequence[type[Model]]
 ) -> tuple[Model, ...] | None:
