@@ -18,8 +18,37 @@ from django.db.models import Model
 
 def columns(model: type[Model], alias: str) -> str:
     """Every concrete column of `model`, as `alias`.column, for a SELECT list."""
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+    key = (connection.vendor, model._meta.label, alias)
+    if key not in _COLUMNS:
+        quote = connection.ops.quote_name
+        _COLUMNS[key] = ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+    return _COLUMNS[key]
+
+
+# Made once per model (and kind of database): they depend on nothing else.
+_COLUMNS: dict[tuple[str, str, str], str] = {}
+_READING: dict[tuple[str, str], tuple[list[str], list[tuple[Any, list[Any]]]]] = {}
+
+
+def _reading(model: type[Model]) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
+    """The model's attribute names, and each column's expression and converters."""
+    key = (connection.vendor, model._meta.label)
+    if key not in _READING:
+        _READING[key] = _converters(model)
+    return _READING[key]
+
+
+def _converters(model: type[Model]) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
+    fields = model._meta.concrete_fields
+    converted = []
+    for field in fields:
+        expression = field.get_col(model._meta.db_table)
+        converters = [
+            *connection.ops.get_db_converters(expression),
+            *field.get_db_converters(connection),
+        ]
+        converted.append((expression, converters))
+    return [f.attname for f in fields], converted
 
 
 def one_instance(model: type[Model], where: str, params: Sequence[Any]) -> Model | None:
@@ -46,17 +75,11 @@ def joined_instances(
     made = []
     start = 0
     for model in models:
-        fields = model._meta.concrete_fields
-        values = []
-        for field, value in zip(fields, row[start : start + len(fields)], strict=True):
-            expression = field.get_col(model._meta.db_table)
-            converters = [
-                *connection.ops.get_db_converters(expression),
-                *field.get_db_converters(connection),
-            ]
+        names, converted = _reading(model)
+        values = list(row[start : start + len(names)])
+        for i, (expression, converters) in enumerate(converted):
             for convert in converters:
-                value = convert(value, expression, connection)
-            values.append(value)
-        made.append(model.from_db(connection.alias, [f.attname for f in fields], values))
-        start += len(fields)
+                values[i] = convert(values[i], expression, connection)
+        made.append(model.from_db(connection.alias, names, values))
+        start += len(names)
     return tuple(made)
