@@ -55,6 +55,19 @@ class AuditEvent(models.Model):
             models.Index(fields=["clinic", "at", "id"], name="audit_clinic_at"),
             models.Index(fields=["client", "at", "id"], name="audit_client_at"),
             models.Index(fields=["clinic", "action", "at", "id"], name="audit_clinic_action_at"),
+            # The filters that a walk by time serves badly when few rows match (issue 13, at a
+            # million rows): a person is also the object of rows about their account (110 ms
+            # to 6 ms for a person with few rows), and a read kind is a prefix of the action
+            # (`export.%`: 60 ms to 0.7 ms with PostgreSQL's pattern operator class; other
+            # databases ignore opclasses).
+            models.Index(
+                fields=["object_id"], condition=models.Q(object_type="User"), name="audit_user"
+            ),
+            models.Index(
+                fields=["clinic", "action"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="audit_clinic_action_prefix",
+            ),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
