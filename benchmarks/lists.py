@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from copies import copy_clients  # benchmarks/copies.py, beside this file
 from serving import wait_for  # benchmarks/serving.py, beside this file
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
@@ -54,7 +55,6 @@ def build(clients: int, seeded: int, sessions: int, audit_rows: int, seed: int) 
     from backcare.accounts.models import Clinic, Therapist
     from backcare.api.models import ApiToken
     from backcare.audit.models import AuditEvent
-    from backcare.clinic.models import Client
 
     User = get_user_model()
     name = f"Lists benchmark {clients}"
@@ -79,27 +79,7 @@ def build(clients: int, seeded: int, sessions: int, audit_rows: int, seed: int) 
             f"--seed={seed}",
         )
         print(f"seed_clinic {seeded} x {sessions}: {time.perf_counter() - start:.1f} s")
-    copies = clients - clinic.clients.count()
-    if copies > 0:
-        start = time.perf_counter()
-        table = Client._meta.db_table
-        columns = [f.column for f in Client._meta.concrete_fields if f.column != "id"]
-        chosen = ", ".join(
-            "s.full_name || ' ' || g" if c == "full_name" else f"s.{c}" for c in columns
-        )
-        with connection.cursor() as cursor:
-            # Copy g is of seeded client g mod n, named "<name> g".
-            cursor.execute(
-                f"""
-                WITH seeded AS (SELECT *, row_number() OVER (ORDER BY id) - 1 AS i,
-                                       count(*) OVER () AS n FROM {table} WHERE clinic_id = %s)
-                INSERT INTO {table} ({", ".join(columns)})
-                SELECT {chosen} FROM generate_series(1, %s) AS g
-                JOIN seeded AS s ON s.i = g %% s.n
-                """,
-                [clinic.pk, copies],
-            )
-        print(f"{copies:,} client rows copied in {time.perf_counter() - start:.1f} s")
+    copy_clients(clinic, clients)
     missing = audit_rows - AuditEvent.objects.filter(clinic=clinic).count()
     if missing > 0:
         start = time.perf_counter()

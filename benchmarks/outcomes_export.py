@@ -1,7 +1,9 @@
 """outcomes.csv at scale: seed clinics with `seed_clinic`, then time the export through the API.
 
     bash scripts/with-postgres .venv/bin/python benchmarks/outcomes_export.py [--clients 1000 10000]
-    options: --clients N... (1000 10000), --sessions K (20), --seed S (1), --repeat R (3)
+    options: --clients N... (1000 10000), --sessions K (20), --seed S (1), --repeat R (3),
+             --seeded S (all): seed S clients per clinic and copy their rows for the rest
+             (PostgreSQL; the export reads the clients' stored rows: 50,000 in seconds)
 
 For each N: a clinic of two therapists is filled by `backcare manage seed_clinic` (its time is
 printed: the seeding target is minutes for 10,000 clients x 20 sessions), then
@@ -27,6 +29,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from copies import copy_clients  # benchmarks/copies.py, beside this file
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backcare.web.settings")
 os.environ.setdefault("BACKCARE_DEBUG", "0")
 
@@ -37,8 +41,9 @@ def _setup() -> None:
     django.setup()
 
 
-def build(clients: int, sessions: int, seed: int) -> tuple[int, str, float]:
-    """A seeded clinic of `clients`; its id, an admin's API token, and the seeding's seconds."""
+def build(clients: int, sessions: int, seed: int, seeded: int) -> tuple[int, str, float]:
+    """A clinic of `clients` (`seeded` of them by seed_clinic, the others copies of their rows:
+    benchmarks/copies.py); its id, an admin's API token, and the seeding's seconds."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
@@ -63,11 +68,12 @@ def build(clients: int, sessions: int, seed: int) -> tuple[int, str, float]:
         call_command(
             "seed_clinic",
             f"--clinic={clinic.pk}",
-            f"--clients={clients}",
+            f"--clients={min(clients, seeded)}",
             f"--sessions-per-client={sessions}",
             f"--seed={seed}",
         )
         seconds = time.perf_counter() - start
+    copy_clients(clinic, clients)
     admin = clinic.therapists.get(is_clinic_admin=True).user
     token = ApiToken.new_token()
     ApiToken.objects.create(
@@ -115,6 +121,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--seeded", type=int, default=None, help="seed this many; copy their rows for the rest"
+    )
     parser.add_argument("--measure", metavar="TOKEN", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -127,9 +136,12 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}; {os.cpu_count()} CPU(s); load {os.getloadavg()}")
     for clients in args.clients:
-        clinic, token, seeded = build(clients, args.sessions, args.seed)
+        clinic, token, seeded = build(clients, args.sessions, args.seed, args.seeded or clients)
         if seeded:
-            print(f"seed_clinic {clients} clients x {args.sessions} sessions: {seeded:.1f} s")
+            print(
+                f"seed_clinic {min(clients, args.seeded or clients)} clients x {args.sessions}"
+                f" sessions: {seeded:.1f} s"
+            )
         runs = [download(token) for _ in range(args.repeat)]
         times = [r[0] for r in runs]
         child = subprocess.run(
