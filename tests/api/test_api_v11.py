@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -649,3 +650,29 @@ def test_a_checkin_with_an_infinite_score_is_refused_not_a_server_error(world: W
     response = call("post", url, token_for(world.therapist), body)
     assert response.status_code == 422
     assert not CheckIn.objects.filter(client=world.client).exists()
+
+
+def test_a_reviews_today_is_the_clinics_not_utcs(world: World) -> None:
+    # At any moment, 14 hours ahead of UTC or 12 behind is on another day: ahead, the clinic's
+    # today is accepted though it is UTC's tomorrow; behind, UTC's today is the clinic's
+    # tomorrow and refused.
+    utc_day = dt.datetime.now(dt.UTC).date()
+    clinic = world.client.clinic
+    token = token_for(world.therapist)
+    url = f"/clients/{world.client.pk}/reviews"
+    ahead = zoneinfo.ZoneInfo("Pacific/Kiritimati")
+    behind = zoneinfo.ZoneInfo("Etc/GMT+12")
+    checked = 0
+    if dt.datetime.now(ahead).date() != utc_day:
+        clinic.time_zone = "Pacific/Kiritimati"
+        clinic.save()
+        clinic_day = dt.datetime.now(ahead).date().isoformat()
+        assert call("post", url, token, _review(date=clinic_day)).status_code == 201
+        checked += 1
+    if dt.datetime.now(behind).date() != utc_day:
+        clinic.time_zone = "Etc/GMT+12"
+        clinic.save()
+        response = call("post", url, token, _review(date=utc_day.isoformat()))
+        assert response.status_code == 422 and [p["path"] for p in response.json()] == ["date"]
+        checked += 1
+    assert checked >= 1

@@ -6,7 +6,9 @@ last step; the stored check-in is the core's reading of the answers given."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -296,3 +298,24 @@ def test_a_note_beyond_its_bound_is_asked_again_and_nothing_is_stored(world: Wor
             by=world.therapist, client=world.client, when=timezone.localdate(), pain=3, note=long
         )
     assert not CheckIn.objects.filter(client=world.client).exists()
+
+
+def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
+    # At any moment one of these two zones is on another day than UTC (14 hours ahead, 12
+    # behind): the clinic is put in that one, and the check-in takes its day.
+    utc_day = timezone.localdate(timezone=dt.UTC)
+    zone = next(
+        name
+        for name in ("Pacific/Kiritimati", "Etc/GMT+12")
+        if timezone.localdate(timezone=zoneinfo.ZoneInfo(name)) != utc_day
+    )
+    clinic = world.client.clinic
+    clinic.time_zone = zone
+    clinic.save()
+    _, token = _link(world)
+    phone = browser_for(None)
+    for slug, answers in WALK:
+        response = post_checkin_step(phone, token, slug, answers)
+    assert response.status_code == 200
+    stored = CheckIn.objects.get(client=world.client)
+    assert stored.date == timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)) != utc_day

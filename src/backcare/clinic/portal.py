@@ -277,7 +277,9 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
         d = form.cleaned_data
         checkin = actions.take_checkin_by_link(
             link=link,
-            when=timezone.localdate(),  # the day it is sent (checkin_steps.py)
+            # The day it is sent (checkin_steps.py), by the clinic's calendar: a link page has
+            # no signed-in therapist to set the zone, and UTC's day is not the client's.
+            when=timezone.localdate(timezone=link.client.clinic.zone),
             pain=d["pain"],
             peg=form.peg(),
             side_effects=d["side_effects"],

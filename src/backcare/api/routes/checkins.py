@@ -170,7 +170,9 @@ def reviews(request: HttpRequest, client_id: int) -> Any:
 )
 def review_create(request: HttpRequest, client_id: int, payload: ReviewIn) -> Any:
     client = access.get_client(request.user, client_id)
-    entry = actions.record_review(
-        by=request.user, client=client, values=payload.dict(), today=timezone.localdate()
-    )
+    # "No later than today" by the clinic's calendar: an API request has no page to set the
+    # zone, and UTC's day is not the clinic's.
+    today = timezone.localdate(timezone=client.clinic.zone)
+    values = payload.dict()
+    entry = actions.record_review(by=request.user, client=client, values=values, today=today)
     return Status(201, {"id": entry.pk, **entry.to_contract()})
