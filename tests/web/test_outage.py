@@ -305,6 +305,7 @@ def test_postgres_stopped_and_started_under_a_running_server(
             assert status == 503 and headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
             assert json.loads(body)["down"] == ["database"]
             assert app.get("/health")[:3:2] == (200, b"ok")  # liveness: the process answers
+            assert app.get("/health", **session)[:3:2] == (200, b"ok")  # a browser's too
         postgres.start()
         # Back: every next request succeeds, on the same server processes (no restart).
         answers = [app.api()[0] for _ in range(6)]
