@@ -21,7 +21,6 @@ is down; `/health` stays liveness only and touches neither.
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -33,7 +32,6 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.views.decorators.http import require_GET
 
@@ -132,9 +130,8 @@ for _error in OUTAGE_ERRORS:
     api.add_exception_handler(_error, _reraise)
 
 
-@functools.cache
-def _health_path() -> str:
-    return reverse("health")
+# Liveness (web/urls.py serves it here).
+LIVENESS_PATH = "/health"
 
 
 class OutageMiddleware:
@@ -142,7 +139,7 @@ class OutageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == _health_path():
+        if request.path == LIVENESS_PATH:
             # Liveness is the process's, whoever asks: a browser's session cookie would make
             # the session middleware read the database, and an outage answer 503 here.
             request.COOKIES = {}

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
-from backcare.web.outage import ready
+from backcare.web.outage import LIVENESS_PATH, ready
 
 
 @require_GET
@@ -26,7 +26,7 @@ handler404 = "backcare.web.errors.page_not_found"
 handler500 = "backcare.web.errors.server_error"
 
 urlpatterns = [
-    path("health", health, name="health"),
+    path(LIVENESS_PATH.removeprefix("/"), health, name="health"),
     path("ready", ready, name="ready"),
     path("", include("backcare.accounts.urls")),
     path("", include("backcare.clinic.urls")),
