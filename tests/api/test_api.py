@@ -9,7 +9,7 @@ from django.test import Client as Browser
 from backcare.api.models import ApiToken
 from backcare.audit.models import AuditEvent
 from backcare.cli.demo import example_cases
-from backcare.clinic.models import Client
+from backcare.clinic.models import Client, Session
 from support.api import call, token_for
 from support.world import INTAKE, World, browser_for
 
@@ -203,3 +203,29 @@ def test_half_a_surrogate_pair_is_refused_cleanly_and_a_whole_one_kept(world: Wo
     assert not Client.objects.filter(full_name__startswith="A").exists()
     whole = call("post", "/clients", token, {"full_name": "Zo\U0001f600"})
     assert whole.status_code == 201 and whole.json()["full_name"] == "Zo\U0001f600"
+
+
+def test_a_sessions_minutes_are_recorded_checked_and_amended(world: World) -> None:
+    token = token_for(world.therapist)
+    url = f"/clients/{world.client.pk}/sessions"
+    session = {
+        "date": "2026-01-12", "pain_before": 5, "pain_after": 3, "techniques": ["swedish"],
+        "pressure": "medium",
+    }  # fmt: skip
+    for minutes in (0, 500, "45", 45.5, True):
+        refused = call("post", url, token, session | {"minutes": minutes})
+        assert refused.status_code == 422, minutes
+        assert [p["path"] for p in refused.json()] == ["minutes"], refused.json()
+    made = call("post", url, token, session | {"minutes": 45})
+    assert made.status_code == 201 and made.json()["minutes"] == 45
+    stored = Session.objects.get(pk=made.json()["id"])
+    assert stored.minutes == 45
+    assert call("post", f"{url}/{stored.pk}/sign", token).status_code == 200
+    amended = call(
+        "post", f"{url}/{stored.pk}/amendments", token,
+        {"changes": {"minutes": 60}, "reason": "the clock was wrong"},
+    )  # fmt: skip
+    assert amended.status_code == 201, amended.json()
+    assert call("get", f"{url}/{stored.pk}", token).json()["minutes"] == 60
+    stored.refresh_from_db()
+    assert stored.minutes == 45  # the original stays; the amendment holds the new value

@@ -38,6 +38,8 @@ class SessionIn(Schema):
     pain_after: StrictInt
     techniques: Codes
     pressure: StrictStr
+    # How long it lasted (not a contract field: the course's rules do not read it).
+    minutes: StrictInt | None = None
     regions: Codes = []
     side_effects: Codes = []
     side_effect_hours: Hours | None = None
@@ -63,6 +65,7 @@ class SessionChanges(Schema):
     pain_after: StrictInt = keep()
     techniques: Codes = keep()
     pressure: StrictStr = keep()
+    minutes: StrictInt = keep()
     regions: Codes = keep()
     side_effects: Codes = keep()
     side_effect_hours: Hours | None = None
