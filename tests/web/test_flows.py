@@ -360,9 +360,12 @@ def test_exports_are_complete_safe_and_audited(world: World) -> None:
         when=dt.date(2026, 1, 9),
         pain=4,
         source="therapist",
+        note="Sore on the left after gardening.",
     )
     actions.update_session(
-        by=world.therapist, session=world.session, values={"subjective": "=HYPERLINK(1)"}
+        by=world.therapist,
+        session=world.session,
+        values={"subjective": "=HYPERLINK(1)", "minutes": 50},
     )
     browser = browser_for(world.therapist)
     data = json.loads(browser.get(reverse("client_export", args=[world.client.pk])).content)
@@ -377,6 +380,9 @@ def test_exports_are_complete_safe_and_audited(world: World) -> None:
         )
     )
     assert [r["kind"] for r in rows] == ["session", "check-in (therapist)"]
+    assert [r["minutes"] for r in rows] == ["50", ""]  # the session's; a check-in has none
+    assert data["sessions"][0]["original"]["minutes"] == 50
+    assert data["checkins"][0]["note"] == "Sore on the left after gardening."
     outcomes = list(
         csv.DictReader(io.StringIO(body(browser.get(reverse("outcomes_csv"))).decode()))
     )

@@ -99,6 +99,8 @@ def client_export(client: Client) -> dict[str, Any]:
                 "side_effect_hours": _plain(c.side_effect_hours),
                 "red_flags": c.red_flags,
                 "source": c.source,
+                # What the client wrote for the therapist: theirs, so in their whole record.
+                "note": c.note,
             }
             for c in client.checkins.all()
         ],
@@ -163,7 +165,7 @@ def sessions_csv(client: Client) -> str:
                     " ".join(v["techniques"]), v["pressure"], " ".join(v["regions"]),
                     " ".join(v["side_effects"]), v["side_effect_hours"], "", "", "",
                     " ".join(v["new_red_flags"]), "yes" if s.signed else "no",
-                    "yes" if s.voided_at else "no",
+                    "yes" if s.voided_at else "no", v["minutes"],
                 ],
             )
         )  # fmt: skip
@@ -175,7 +177,7 @@ def sessions_csv(client: Client) -> str:
                 [
                     c.date.isoformat(), f"check-in ({c.source})", "", "", "", c.pain, "", "", "",
                     " ".join(c.side_effects), c.side_effect_hours, c.peg, c.rmdq, c.odi,
-                    " ".join(c.red_flags), "", "",
+                    " ".join(c.red_flags), "", "", "",
                 ],
             )
         )  # fmt: skip
@@ -183,7 +185,7 @@ def sessions_csv(client: Client) -> str:
     header = [
         "date", "kind", "session", "pain_before", "pain_after", "pain", "techniques", "pressure",
         "regions", "side_effects", "side_effect_hours", "peg", "rmdq", "odi", "red_flags", "signed",
-        "voided",
+        "voided", "minutes",  # minutes last: columns read by position keep their place
     ]  # fmt: skip
     return _csv(header, [r[2] for r in rows])
 
