@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import F
 
-from backcare.clinic.course import state_of
+from backcare.clinic.course import course_document, state_of
 from backcare.clinic.models import CheckIn, Client, ClinicAlert, IntakeRecord, Session
 from backcare.clinic.worklist import due_of
 from backcare.core.results import Change, Progress
@@ -81,12 +81,13 @@ def refresh(
     has already read the course (`course.course_document`, with its change applied) and the
     current intake passes them, so that they are not read again."""
     if document is None or intake is None:
-        intake, document = client.current_intake, None
+        intake = client.current_intake
+        document = None if intake is None else course_document(client, intake)
     findings: list[tuple[int, str]] = []
     next_step = status = ""
     client.assessment_changed = False
     client.alerts_to_acknowledge, last_contact = _counts(client)
-    state = state_of(client, document)
+    state = None if document is None else state_of(client, document)
     if intake is not None and state is not None:
         next_step, status = state.next_step, state.progress.status
         top = state.top_alert
@@ -107,15 +108,13 @@ def refresh(
     client.status = status
     client.last_contact = last_contact
     client.outcome = outcome_of(None if state is None or intake is None else state.progress)
-    # The course read above gives the last session's date (its sessions are the ones not void).
-    last_session: Any = "read"
-    if document is not None:
-        last_session = max((_day(s["date"]) for s in document["sessions"]), default=None)
+    # The course gives the last session's date (its sessions are the ones not void).
+    sessions = [] if document is None else document["sessions"]
     client.next_session_due = due_of(
         intake,
         (client.outcome or {}).get("sessions_done", 0),
         client.clinic.zone,
-        last_session=last_session,
+        max((_day(s["date"]) for s in sessions), default=None),
     )
     client.state_rules_version = load_tables().version
     save_changed(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -57,35 +57,23 @@ def next_session_due(
 
 
 def due_of(
-    intake: IntakeRecord | None,
-    sessions_done: int,
-    zone: tzinfo,
-    *,
-    last_session: date | Literal["read"] | None = "read",
+    intake: IntakeRecord | None, sessions_done: int, zone: tzinfo, last_session: date | None
 ) -> date | None:
     """The client's next session due (`next_session_due`) from the records: the current
     intake's assessment (its plan, and its day as the day the course starts), the last session
-    not void, and the sessions done (the state's progress). What `summary.refresh` stores as
-    `Client.next_session_due`, in the transaction of every write that changes one of these. It
-    does not depend on today's date: whether it is overdue is judged when it is read. The day
-    the course starts is the assessment's day in the clinic's `zone`, never the zone that happens
-    to be active, so a write through the API (UTC), a page (the clinic's zone) or the command
-    line stores the same date. `last_session`: the last session's date if the caller has the
-    course at hand (None: no session yet); read from the database otherwise."""
+    not void (`last_session`, from the course: None before the first), and the sessions done
+    (the state's progress). What `summary.refresh` stores as `Client.next_session_due`, in the
+    transaction of every write that changes one of these. It does not depend on today's date:
+    whether it is overdue is judged when it is read. The day the course starts is the
+    assessment's day in the clinic's `zone`, never the zone that happens to be active, so a
+    write through the API (UTC), a page (the clinic's zone) or the command line stores the same
+    date."""
     if intake is None:
         return None
     plan = (intake.assessment or {}).get("plan") or {}
-    last = last_session
-    if isinstance(last, str):  # "read"
-        last = (
-            Session.objects.filter(client_id=intake.client_id, voided_at__isnull=True)
-            .order_by("-date", "-number")
-            .values_list("date", flat=True)
-            .first()
-        )
     return next_session_due(
         assessed_on=timezone.localdate(intake.created_at, zone),
-        last_session=last,
+        last_session=last_session,
         sessions_done=sessions_done,
         sessions_per_week=_whole(plan.get("sessions_per_week")),
         planned_sessions=_whole(plan.get("planned_sessions")),
