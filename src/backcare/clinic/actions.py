@@ -346,24 +346,18 @@ def alert_clinic_of_reported_emergency(
     for finding in found:
         if finding["rule"] in open_rules:
             continue
-        alert = ClinicAlert.objects.create(
-            client=client,
-            checkin=None,
-            rule=finding["rule"],
-            next_step="emergency",
-            when="now",
-            text=finding["text"][:500],
+        alerts.append(
+            _raise_alert(
+                by=None,
+                actor_label=label,
+                client=client,
+                checkin=None,
+                rule=finding["rule"],
+                next_step="emergency",
+                when="now",
+                text=finding["text"],
+            )
         )
-        record(
-            actor=None,
-            actor_label=label,
-            action="alert.raise",
-            client=client,
-            obj=alert,
-            rule=alert.rule,
-            next_step=alert.next_step,
-        )
-        alerts.append(alert)
     if alerts:
         notify.send_after_commit(alerts, notify.recipients(client), escalation=False)
         refresh(client)
@@ -761,29 +755,54 @@ def record_checkin(
         obj=checkin,
     )
     alerts = [
-        ClinicAlert.objects.create(
+        _raise_alert(
+            by=by,
+            actor_label=actor_label,
             client=client,
             checkin=checkin,
             rule=a.alert.rule,
             next_step=a.alert.next_step,
             when=a.when,
-            text=a.alert.text[:500],
+            text=a.alert.text,
         )
         for a in advice
     ]
-    for alert in alerts:
-        record(
-            actor=by,
-            actor_label=actor_label,
-            action="alert.raise",
-            client=client,
-            obj=alert,
-            rule=alert.rule,
-            next_step=alert.next_step,
-        )
     notify.send_after_commit(alerts, notify.recipients(client), escalation=False)
     refresh(client)
     return checkin
+
+
+def _raise_alert(
+    *,
+    by: Any,
+    actor_label: str | None,
+    client: Client,
+    checkin: CheckIn | None,
+    rule: str,
+    next_step: str,
+    when: str,
+    text: str,
+) -> ClinicAlert:
+    """One clinic alert and its audit row (inside the caller's transaction): the one way an
+    alert is raised, from a check-in's advice or from a link's emergency signs."""
+    alert = ClinicAlert.objects.create(
+        client=client,
+        checkin=checkin,
+        rule=rule,
+        next_step=next_step,
+        when=when,
+        text=text[:500],
+    )
+    record(
+        actor=by,
+        actor_label=actor_label,
+        action="alert.raise",
+        client=client,
+        obj=alert,
+        rule=alert.rule,
+        next_step=alert.next_step,
+    )
+    return alert
 
 
 @transaction.atomic
