@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as Browser
+from fhir.resources.R4B.bundle import Bundle
 
 from backcare.clinic import actions
 from backcare.clinic.course import state_of
@@ -758,3 +759,78 @@ def test_no_raw_codes_on_any_page_of_the_world(world: World) -> None:
     found = {url: raw_codes_in(page(browser, url).text()) for url in urls}
     bad = {url: codes for url, codes in found.items() if codes}
     assert bad == {}, str(bad)
+
+
+# -- A session's minutes: one fact, every surface that shows a session ------------------------
+
+
+def test_a_sessions_amended_minutes_on_every_surface(world: World, tmp_path: Path) -> None:
+    """A session recorded with 45 minutes, signed, then amended to 50: every surface that shows
+    the session gives 50 (the JSON export keeps the original with its amendment), under the
+    one label of core/wording.py; the world's session without minutes shows none anywhere."""
+    client, label = world.client, wording.SESSION_FIELD["minutes"]
+    session = actions.record_session(
+        by=world.therapist,
+        client=client,
+        when=dt.date(2026, 1, 12),
+        values={**SESSION_VALUES, "minutes": 45},
+    )
+    actions.sign_session(by=world.therapist, session=session)
+    actions.amend_session(
+        by=world.therapist,
+        session=session,
+        changes={"minutes": 50},
+        reason="The session ran five minutes over.",
+    )
+    browser, pk = browser_for(world.therapist), client.pk
+    plain = world.session  # recorded without minutes
+    # The therapist's session page and the client's page (its list of sessions).
+    for s, want in ((session, "50"), (plain, "—")):
+        tree = page(browser, f"/clients/{pk}/sessions/{s.pk}/")
+        (minutes,) = tree.having("data-minutes")
+        assert minutes.text() == want
+        assert f"{label} {want}" in tree.text()
+    tree = page(browser, f"/clients/{pk}/")
+    assert [n.text() for n in tree.having("data-minutes")] == ["—", "50"]
+    (head,) = (n for n in tree.walk() if n.tag == "thead" and "Pain before" in n.text())
+    assert label in [n.text() for n in head.walk() if n.tag == "th"]
+    # The API's session answers, the list and the one session.
+    token = token_for(world.therapist, write=False)
+    listed = call("get", f"/clients/{pk}/sessions", token).json()
+    assert [s["minutes"] for s in listed] == [None, 50]
+    assert call("get", f"/clients/{pk}/sessions/{session.pk}", token).json()["minutes"] == 50
+    # sessions.csv (amendments applied) and the JSON export (the original and its amendment).
+    rows = csv.DictReader(io.StringIO(body(browser.get(f"/clients/{pk}/sessions.csv")).decode()))
+    assert [r["minutes"] for r in rows if r["kind"] == "session"] == ["", "50"]
+    data = browser.get(f"/clients/{pk}/export.json").json()
+    (exported,) = (s for s in data["sessions"] if s["id"] == session.pk)
+    assert exported["original"]["minutes"] == 45
+    assert [(a["field"], a["new_value"]) for a in exported["amendments"]] == [("minutes", 50)]
+    # The PDF progress report's sessions table: the column, and each row's value (read with
+    # pdftotext -layout, so that a table row stays one line).
+    report = tmp_path / "report.pdf"
+    report.write_bytes(browser.get(f"/clients/{pk}/progress-report.pdf").content)
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(report), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    lines = [" ".join(line.split()) for line in layout.splitlines()]
+    assert any(f"Pressure {label} Areas" in line for line in lines)
+    assert any(re.match(r"2 12 Jan 2026 6 ?→ ?4 .* Medium 50 Lower back", line) for line in lines)
+    assert any(re.match(r"1 5 Jan 2026 6 ?→ ?4 .* Medium — Lower back", line) for line in lines)
+    # FHIR: the Procedure's Encounter lasted 50 minutes (UCUM); none for the plain session.
+    bundle = browser.get(f"/clients/{pk}/fhir.json").json()
+    Bundle.model_validate(bundle)  # valid R4 (fhir.resources' R4B models), the Encounter too
+    resources = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    procedures = [r for r in resources.values() if r["resourceType"] == "Procedure"]
+    encounters = {
+        p["performedDateTime"]: resources[p["encounter"]["reference"]]
+        for p in procedures
+        if "encounter" in p
+    }
+    assert list(encounters) == ["2026-01-12"]
+    assert encounters["2026-01-12"]["length"] == {
+        "value": 50,
+        "unit": "min",
+        "system": "http://unitsofmeasure.org",
+        "code": "min",
+    }

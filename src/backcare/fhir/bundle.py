@@ -12,8 +12,9 @@ What goes in, and why:
   precautions: category safety; cleared ones inactive), a ServiceRequest for the referral, and a
   CarePlan when a plan was made.
 - Every session as a Procedure (amendments applied), with its pain before/after Observations,
-  an AdverseEvent for each side effect and a Flag for each new warning sign; every check-in's
-  measurements as Observations, with its side effects and warning signs likewise.
+  an Encounter for how long it lasted (when its minutes were recorded), an AdverseEvent for
+  each side effect and a Flag for each new warning sign; every check-in's measurements as
+  Observations, with its side effects and warning signs likewise.
 
 Resource ids are name-based UUIDs of the stored rows, so exporting twice gives the same ids and
 references resolve inside the Bundle (`urn:uuid:` full URLs).
@@ -500,6 +501,8 @@ class _ClientBundle(_Builder):
         plan = getattr(self, "current_plan", None)
         if plan is not None and plan[0] == session.intake_id:  # the plan the session followed
             resource["basedOn"] = [plan[1]]
+        if values["minutes"] is not None:
+            resource["encounter"] = self.visit(session, values["minutes"], when)
         procedure = self.add("Procedure", f"session-{session.pk}", resource)
         for moment in ("before", "after"):
             self.observation(
@@ -518,6 +521,24 @@ class _ClientBundle(_Builder):
             procedure,
         )
         self.warning_signs(f"session-{session.pk}", values["new_red_flags"], when)
+
+    def visit(self, session: Any, minutes: int, when: str) -> dict[str, str]:
+        """The session's visit as an Encounter, for how long it lasted (amendments applied).
+
+        R4's Procedure has no duration (only a time or a period, and backcare stores the
+        session's day, not its clock times); Encounter.length is R4's standard element for how
+        long a visit lasted, a Duration in UCUM minutes, and Procedure.encounter links the two.
+        Sent only when the minutes were recorded: an Encounter with no length would say nothing
+        the Procedure does not."""
+        resource: dict[str, Any] = {
+            "status": "entered-in-error" if session.voided_at else "finished",
+            "class": codes.ENCOUNTER_CLASS,
+            "subject": self.patient,
+            "participant": [{"individual": self.practitioner(session.created_by)}],
+            "period": {"start": when},
+            "length": {"value": minutes, "unit": "min", "system": codes.UCUM, "code": "min"},
+        }
+        return self.add("Encounter", f"session-{session.pk}", resource)
 
     def checkin(self, checkin: Any, sessions: list[Any]) -> None:
         when = _day(checkin.date)

@@ -17,6 +17,14 @@ LOINC = "http://loinc.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 RISK_PROBABILITY = "http://terminology.hl7.org/CodeSystem/risk-probability"
+UCUM = "http://unitsofmeasure.org"
+# A session's visit: HL7 v3 ActCode AMB ("ambulatory"), FHIR R4's usual Encounter.class for a
+# visit to an outpatient practice.
+ENCOUNTER_CLASS = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+    "code": "AMB",
+    "display": "ambulatory",
+}
 
 RULE = f"{BASE}:CodeSystem:rule"  # clinical-rules-v1 rule ids (RF-..., CI-..., PR-...)
 MEASURE = f"{BASE}:CodeSystem:measure"  # rmdq, peg, odi, pain-nrs, startback

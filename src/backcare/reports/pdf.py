@@ -61,6 +61,7 @@ from backcare.core.wording import (
     PAIN_SEVERITY,
     PRESSURES,
     RED_FLAG_QUESTIONS,
+    SESSION_FIELD,
     SIDE_EFFECTS,
     STATUS,
     URGENCY,
@@ -614,6 +615,7 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
             "Pain before → after",
             "Techniques",
             "Pressure",
+            SESSION_FIELD["minutes"],
             "Areas",
             "After-effects",
             "Record",
@@ -640,12 +642,13 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
                 f"{v['pain_before']} → {v['pain_after']}",
                 ", ".join(_e(names.get(t, t)) for t in v["techniques"]) or "—",
                 _e(label(PRESSURES, v["pressure"])),
+                "—" if v["minutes"] is None else str(v["minutes"]),
                 ", ".join(_e(regions.get(r, r)) for r in v["regions"]) or "—",
                 effects,
                 record,
             ]
         )
-    widths = [20, 58, 44, 92, 48, 76, 80]
+    widths = [20, 58, 44, 80, 48, 46, 68, 72]
     widths.append(TEXT_WIDTH - sum(widths))
     return [heading, _table(rows, widths, styles)]
 
