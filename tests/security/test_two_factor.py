@@ -5,6 +5,7 @@ audit log. Every step goes through the real pages, as a person signs in."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 import time
 from io import StringIO
@@ -18,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backcare.accounts.models import Clinic
+from backcare.accounts.two_factor import recovery_code_digest
 from backcare.audit.models import AuditEvent
 from backcare.clinic.models import Client
 from backcare.clinic.sign_ins import PASSWORD_AT
@@ -159,8 +161,10 @@ def test_enrolment_shows_the_secret_and_a_qr_code_and_needs_a_code_from_it(world
     assert len(set(codes)) == 10
     device = TOTPDevice.objects.get(user=world.therapist)
     assert device.confirmed and device.key == key
-    stored = StaticToken.objects.filter(device__user=world.therapist)
-    assert {t.token for t in stored} == {c.replace("-", "") for c in codes}
+    # only the codes' digests are stored (keyed: a copy of the database does not give them)
+    stored = {t.token for t in StaticToken.objects.filter(device__user=world.therapist)}
+    assert stored == {recovery_code_digest(c.replace("-", "")) for c in codes}
+    assert not stored & {c.replace("-", "") for c in codes}
     assert PENDING_KEY not in browser.session
     assert browser.get(reverse("dashboard")).status_code == 200
     row = AuditEvent.objects.get(action="mfa.enrol")
@@ -230,28 +234,60 @@ def test_a_code_is_accepted_once(world: World) -> None:
 def test_a_recovery_code_signs_in_once(world: World) -> None:
     give_authenticator(world.therapist)
     device = StaticDevice.objects.create(user=world.therapist, name="recovery", confirmed=True)
-    device.token_set.create(token="abcd2345")
-    device.token_set.create(token="efgh6723")
+    device.token_set.create(token=recovery_code_digest("abcd2345"))
+    device.token_set.create(token=recovery_code_digest("efgh6723"))
     browser = password_step("alice")
     used = give_code(browser, "ABCD-2345")  # as printed, in capitals: the same code
     assert used.status_code == 302
     assert browser.get(reverse("dashboard")).status_code == 200
-    assert list(device.token_set.values_list("token", flat=True)) == ["efgh6723"]
+    left = list(device.token_set.values_list("token", flat=True))
+    assert left == [recovery_code_digest("efgh6723")]
     row = AuditEvent.objects.get(action="mfa.recovery_code")
     assert row.actor == world.therapist and row.detail["codes_left"] == 1
     again = password_step("alice", address="192.0.2.12")
     assert give_code(again, "abcd-2345").status_code == 400
 
 
+def test_what_is_stored_for_a_recovery_code_does_not_sign_in(world: World) -> None:
+    """Someone with a copy of the database (a dump, a backup) has each code's digest, not the
+    code: neither the digest nor any 8 characters of it is accepted, and the digest depends on
+    the site's secret key."""
+    give_authenticator(world.therapist)
+    device = StaticDevice.objects.create(user=world.therapist, name="recovery", confirmed=True)
+    stored = device.token_set.create(token=recovery_code_digest("abcd2345")).token
+    assert len(stored) == 16 and recovery_code_digest("abcd2345", secret="x" * 50) != stored
+    for typed in (stored, stored[:8], stored[8:]):
+        unthrottle(world.therapist)
+        browser = password_step("alice", address="192.0.2.44")
+        assert give_code(browser, typed).status_code == 400
+    assert device.token_set.count() == 1
+
+
+def test_codes_made_before_the_secret_key_changed_work_through_a_fallback(
+    world: World, settings: Any
+) -> None:
+    give_authenticator(world.therapist)
+    device = StaticDevice.objects.create(user=world.therapist, name="recovery", confirmed=True)
+    old_key = settings.SECRET_KEY
+    device.token_set.create(token=recovery_code_digest("abcd2345"))
+    settings.SECRET_KEY = "a-new-secret-key-" + "n" * 40
+    assert give_code(password_step("alice"), "abcd-2345").status_code == 400  # no fallback
+    unthrottle(world.therapist)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert give_code(password_step("alice"), "abcd-2345").status_code == 302
+    assert device.token_set.count() == 0
+
+
 def test_new_recovery_codes_replace_the_old_ones(world: World) -> None:
     give_authenticator(world.therapist)
     device = StaticDevice.objects.create(user=world.therapist, name="recovery", confirmed=True)
-    device.token_set.create(token="abcd2345")
+    device.token_set.create(token=recovery_code_digest("abcd2345"))
     browser = browser_for(world.therapist)
     page = browser.post(reverse("two_factor_recovery_codes"))
     codes = re.findall(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", page.content.decode())
     assert len(codes) == 10
-    assert not StaticToken.objects.filter(token="abcd2345").exists()
+    assert not StaticToken.objects.filter(token=recovery_code_digest("abcd2345")).exists()
+    assert StaticToken.objects.filter(device__user=world.therapist).count() == 10
     assert AuditEvent.objects.filter(action="mfa.recovery_codes", actor=world.therapist).exists()
 
 
@@ -381,7 +417,31 @@ def test_the_demo_prints_how_its_admin_gives_her_second_factor(db: Any) -> None:
     # tom needs only his password
     tom = password_step("tom", password=DEMO_PASSWORD)
     assert tom.get(reverse("dashboard")).status_code == 200
-    # run again, it prints the codes left
+    # run again, it prints ten new codes (only digests are stored: the old ones cannot be
+    # printed again) and the old ones stop working
     again = StringIO()
     call_command("demo_clinic", stdout=again)
-    assert codes[0] not in again.getvalue() and codes[1] in again.getvalue()
+    new = re.findall(r"\b[a-z2-7]{4}-[a-z2-7]{4}\b", again.getvalue())
+    assert len(new) == 10 and not set(new) & set(codes)
+    old = password_step("amara", address="192.0.2.31", password=DEMO_PASSWORD)
+    assert give_code(old, codes[1]).status_code == 400
+    unthrottle(User.objects.get(username="amara"))
+    fresh = password_step("amara", address="192.0.2.32", password=DEMO_PASSWORD)
+    assert give_code(fresh, new[0]).status_code == 302
+
+
+def test_codes_stored_before_digests_become_digests_and_still_sign_in(world: World) -> None:
+    """clinic migration 0013 on a database whose codes were stored as they are (before it)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("backcare.clinic.migrations.0013_recovery_code_digests")
+    give_authenticator(world.therapist)
+    device = StaticDevice.objects.create(user=world.therapist, name="recovery", confirmed=True)
+    device.token_set.create(token="abcd2345")
+    device.token_set.create(token="efgh6723")
+    migration.digest_the_codes(apps, None)
+    stored = set(device.token_set.values_list("token", flat=True))
+    assert stored == {recovery_code_digest("abcd2345"), recovery_code_digest("efgh6723")}
+    migration.digest_the_codes(apps, None)  # run again: digests are left as they are
+    assert set(device.token_set.values_list("token", flat=True)) == stored
+    assert give_code(password_step("alice"), "abcd-2345").status_code == 302

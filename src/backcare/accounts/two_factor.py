@@ -13,12 +13,33 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.conf import settings
+from django.utils.crypto import salted_hmac
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 AUTHENTICATOR = "authenticator"  # the TOTP device's name
 RECOVERY = "recovery codes"  # the static device's name
 RECOVERY_CODES = 10
+
+
+def recovery_code_digest(code: str, *, secret: str | None = None) -> str:
+    """What is stored for a recovery code (`StaticToken.token`, 16 characters): the first 16
+    hex digits of its HMAC-SHA256 under the site's secret key, never the code. A copy of the
+    database (a dump, a backup file) then gives nobody a way in: the codes have 40 bits, few
+    enough to try them all against a plain hash, but not without the key. A stored digest is
+    16 characters, so it cannot itself be typed as a code (8)."""
+    key = settings.SECRET_KEY if secret is None else secret
+    digest = salted_hmac("backcare.recovery-code", code, secret=key, algorithm="sha256")
+    return digest.hexdigest()[:16]
+
+
+def recovery_code_digests(code: str) -> list[str]:
+    """The digests a typed code may be stored as: under the secret key, then under each of
+    Django's SECRET_KEY_FALLBACKS (codes made before the key was changed keep working while
+    the old key is kept as a fallback, as sessions do)."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [recovery_code_digest(code, secret=key) for key in keys]
 
 
 def must_use_two_factor(user: Any) -> bool:

@@ -28,6 +28,8 @@ from backcare.accounts.two_factor import (
     RECOVERY,
     RECOVERY_CODES,
     has_two_factor,
+    recovery_code_digest,
+    recovery_code_digests,
 )
 from backcare.audit.log import record
 from backcare.clinic import access
@@ -81,7 +83,10 @@ def _new_recovery_codes(user: Any) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
     tokens = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+    # Only their digests are kept: the codes are shown once, here, and never stored.
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_digest(t)) for t in tokens
+    )
     return [shown_code(t) for t in tokens]
 
 
@@ -150,7 +155,14 @@ def _check(user: Any, typed: str) -> tuple[Device | None, str]:
         until = (why or {}).get("locked_until")
         wait = max(1, int((until - timezone.now()).total_seconds())) if until else 1
         return None, f"Too many wrong codes: wait {wait} seconds, then try again."
-    if not device.verify_token(typed):
+    token = typed
+    if isinstance(device, StaticDevice):
+        # The stored digest that matches, if one does; else the first, which matches nothing
+        # (a wrong code is still one wrong try for django-otp's throttle, and only one).
+        digests = recovery_code_digests(typed)
+        found = device.token_set.filter(token__in=digests).values_list("token", flat=True)
+        token = found.first() or digests[0]
+    if not device.verify_token(token):
         return None, WRONG_CODE
     return device, ""
 

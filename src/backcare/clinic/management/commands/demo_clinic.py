@@ -17,7 +17,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
 
 from backcare.accounts.models import Clinic, Therapist
 from backcare.accounts.two_factor import authenticator
@@ -157,18 +156,21 @@ class Command(BaseCommand):
     def _second_factor(self) -> str:
         """What amara gives after her password: a clinic admin must use two-factor sign-in, so
         the demo sets it up for her and prints what a person needs to try it, printed on
-        purpose as the password is: the secret for an authenticator app, and her unused
-        recovery codes (each signs in once). tom is a therapist of a clinic that does not ask
+        purpose as the password is: the secret for an authenticator app, and ten new recovery
+        codes (each signs in once). tom is a therapist of a clinic that does not ask
         for a second factor: his password is enough."""
         amara = get_user_model()._default_manager.get(username="amara")
         device = authenticator(amara)
         if device is None:
             return "amara has no second factor yet: she sets one up at her first sign-in."
-        codes = StaticToken.objects.filter(device__user=amara).values_list("token", flat=True)
+        # Only their digests are stored: new codes are made (and audited) at each run, and the
+        # ones printed before stop working.
+        codes = two_factor.new_recovery_codes(by=amara)
         return (
             "amara then gives a code: add this secret to an authenticator app, "
-            f"{two_factor.key_text(device.key)}, or use one of her recovery codes once: "
-            + (", ".join(two_factor.shown_code(c) for c in codes) or "none left")
+            f"{two_factor.key_text(device.key)}, or use one of these new recovery codes of hers"
+            " once (those printed before no longer work): "
+            + ", ".join(codes)
             + ".\ntom signs in with his password alone (the clinic does not ask its therapists"
             " for a second factor)."
         )
