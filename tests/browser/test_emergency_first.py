@@ -62,6 +62,8 @@ def test_a_referral_sign_gets_the_see_a_doctor_page(phone: Any, live_server: Any
     page, base = phone, live_server.url
     page.goto(f"{base}/self-check/")
     page.check("input[name=red_flags][value=unexplained_weight_loss]")
+    page.check("input[name=conditions][value=none]")  # "None of these" is an answer
+    page.check("input[name=medications][value=none]")
     page.fill("#id_age", "58")
     page.check("input[name=pain_intensity][value='4']")
     page.fill("#id_pain_duration_weeks", "8")

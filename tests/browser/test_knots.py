@@ -29,6 +29,8 @@ def test_a_person_with_knots_gets_trigger_point_therapy(
     form = SelfCheckForm(
         {
             "red_flags": ["none"],
+            "conditions": ["none"],
+            "medications": ["none"],
             "age": "44",
             "sex": "unspecified",
             "pain_intensity": "5",

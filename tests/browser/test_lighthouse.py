@@ -42,6 +42,8 @@ EMERGENCY = {
 FULL_ANSWER = {
     "check": [
         "input[name=red_flags][value=none]",
+        "input[name=conditions][value=none]",
+        "input[name=medications][value=none]",
         "input[name=pain_intensity][value='5']",
         "input[name=pain_regions][value=lumbar]",
     ],

@@ -173,6 +173,8 @@ def test_the_emergency_and_see_a_doctor_answers_are_phone_grade(
     ):
         page.goto(f"{base}/self-check/")
         page.check(f"input[name=red_flags][value={sign}]")
+        page.check("input[name=conditions][value=none]")
+        page.check("input[name=medications][value=none]")
         page.fill("#id_age", "58")
         page.check("input[name=pain_intensity][value='4']")
         page.fill("#id_pain_duration_weeks", "8")

@@ -136,6 +136,7 @@ def _answers(browser: Browser) -> str:
         "age": "45", "sex": "unspecified", "pain_intensity": "4", "pain_duration_weeks": "10",
         "pain_regions": ["lumbar"], "pain_onset": "gradual", "pain_radiation": "none",
         "red_flags": ["none"],  # "None of these" is an answer of its own (issue 11)
+        "conditions": ["none"], "medications": ["none"],  # and of these two questions
     }  # fmt: skip
     page = browser.post(reverse("self_check"), form).content.decode()
     match = re.search(r'name="answers" value="([^"]+)"', page)

@@ -130,6 +130,7 @@ def test_the_self_check_answer_is_no_store_and_public_pages_stay_cacheable(db: A
             "age": "45", "sex": "unspecified", "pain_intensity": "4",
             "pain_duration_weeks": "10", "pain_regions": ["lumbar"], "pain_onset": "gradual",
             "pain_radiation": "none", "red_flags": ["none"],
+            "conditions": ["none"], "medications": ["none"],
         },
     )  # fmt: skip
     assert answer.status_code == 200 and "Your answer" in answer.content.decode()

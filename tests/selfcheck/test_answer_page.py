@@ -27,6 +27,8 @@ BASE = {
     "pain_onset": "gradual",
     "pain_radiation": "none",
     "red_flags": ["none"],
+    "conditions": ["none"],  # each an answer of its own, as the warning signs
+    "medications": ["none"],
 }
 WARFARIN = BASE | {"medications": ["anticoagulant"]}
 PREGNANT = BASE | {"pregnant": "on", "pregnancy_weeks": "26"}

@@ -25,6 +25,8 @@ BASE = {
     "pain_onset": "gradual",
     "pain_radiation": "none",
     "red_flags": ["none"],
+    "conditions": ["none"],  # "None of these" is an answer, a blank is asked again
+    "medications": ["none"],
 }
 KNOTS = BASE | {"findings_trigger_points": "on"}
 STUCK = BASE | {"findings_fascial_restriction": "on"}

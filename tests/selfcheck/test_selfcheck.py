@@ -23,6 +23,8 @@ BASE = {
     "pain_onset": "gradual",
     "pain_radiation": "none",
     "red_flags": ["none"],  # "None of these" is an answer of its own (issue 11)
+    "conditions": ["none"],  # as are the conditions' and the medicines'
+    "medications": ["none"],
 }
 
 

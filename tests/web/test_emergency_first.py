@@ -33,6 +33,8 @@ BASE = {
     "pain_onset": "gradual",
     "pain_radiation": "none",
 }
+# The self-check asks the conditions and medicines as the signs: "None of these" is an answer.
+NO_CONDITIONS_OR_MEDICINES = {"conditions": ["none"], "medications": ["none"]}
 WORDS = dict(RED_FLAG_QUESTIONS)
 
 
@@ -123,7 +125,8 @@ def test_no_answer_to_the_signs_is_a_field_error_not_a_silent_no(db: Any) -> Non
     assert response.status_code == 422
     page = response.content.decode()
     assert 'id="id_red_flags-error"' in page and "None of these" in page
-    answered = Browser().post(reverse("self_check"), BASE | {"red_flags": ["none"]})
+    answers = BASE | NO_CONDITIONS_OR_MEDICINES | {"red_flags": ["none"]}
+    answered = Browser().post(reverse("self_check"), answers)
     assert answered.status_code == 200
     assert "It looks safe to book a massage." in answered.content.decode()
 
@@ -134,7 +137,8 @@ def test_a_sign_ticked_beside_none_of_these_counts(db: Any) -> None:
 
 
 def test_a_referral_sign_gets_see_a_doctor_first_and_nothing_else(db: Any) -> None:
-    answers = BASE | {"pain_radiation": "below_knee", "red_flags": ["unexplained_weight_loss"]}
+    answers = BASE | NO_CONDITIONS_OR_MEDICINES
+    answers |= {"pain_radiation": "below_knee", "red_flags": ["unexplained_weight_loss"]}
     response = Browser().post(reverse("self_check"), answers)
     assert response.status_code == 200
     assert values_of(response.content, "data-advice") == ["see_doctor"]

@@ -209,6 +209,8 @@ def test_the_self_check_map_has_sides_and_sends_the_contracts_regions(db: Any) -
     assert ("gluteal-right", "right") in sides
     answers = {
         "red_flags": ["none"],
+        "conditions": ["none"],
+        "medications": ["none"],
         "age": "40",
         "sex": "female",
         "pain_intensity": "5",
@@ -228,6 +230,8 @@ def test_the_self_check_map_has_sides_and_sends_the_contracts_regions(db: Any) -
 def test_the_self_check_answer_tells_back_the_sides(db: Any) -> None:
     answers = {
         "red_flags": ["none"],
+        "conditions": ["none"],
+        "medications": ["none"],
         "age": "40",
         "sex": "female",
         "pain_intensity": "5",

@@ -326,8 +326,10 @@ def _signs(choices: list[tuple[str, str]], label: str, *, required: bool = True)
 
 
 def _only_signs(answer: list[str]) -> list[str]:
-    """The signs ticked. A sign ticked beside "None of these" counts (the safer reading: an
-    emergency is never held up by a contradictory tick)."""
+    """The signs (or conditions, or medicines) ticked. One ticked beside "None of these"
+    counts: the safer reading, as it gives more precautions, never fewer (an emergency is never
+    held up by a contradictory tick, a blood thinner ticked beside it still lightens the
+    pressure)."""
     return [code for code in answer if code != NONE_OF_THESE]
 
 
@@ -351,21 +353,37 @@ def client_worded(form: forms.Form, paths: tuple[str, ...] | list[str]) -> None:
 
 class ClientIntakeForm(IntakeForm):
     """The intake as the person answers it themselves (the self-check and the client's intake
-    link): the warning signs first, "None of these" an explicit answer; of the therapist's
-    findings only what a person can feel (CLIENT_FINDINGS). An emergency the signs decide is
-    known before the rest is answered (`emergencies`)."""
+    link): the warning signs first; the signs, the conditions and the medicines each with
+    "None of these" an explicit answer; of the therapist's findings only what a person can feel
+    (CLIENT_FINDINGS). An emergency the signs decide is known before the rest is answered
+    (`emergencies`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, with_findings=True, **kwargs)
         del self.fields["findings_muscle_tension"]  # only palpation finds guarding
         client_worded(self, CLIENT_WORDED)
+        # A box a person did not tick is not a "no": someone on a blood thinner who skipped
+        # the question would be told firm pressure fits. So the conditions and medicines are
+        # asked as the signs are: "None of these" an answer, a blank asked again (the
+        # therapist's IntakeForm keeps its plain boxes).
+        self.fields["conditions"] = _signs(CONDITIONS, CLIENT_QUESTION["conditions"])
+        self.fields["medications"] = _signs(MEDICATIONS, CLIENT_QUESTION["medications"])
         fields = dict(self.fields)
         self.fields.clear()
         self.fields["red_flags"] = _signs(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
         self.fields.update((k, v) for k, v in fields.items() if k != "red_flags")
 
+    # A box ticked beside "None of these" counts (_only_signs): the safer reading gives more
+    # precautions, never fewer. The client's link reads that tick as a mistake to correct
+    # instead (intake_steps.LinkIntakeForm._one_answer): it can ask again step by step.
     def clean_red_flags(self) -> list[str]:
         return _only_signs(self.cleaned_data["red_flags"])
+
+    def clean_conditions(self) -> list[str]:
+        return _only_signs(self.cleaned_data["conditions"])
+
+    def clean_medications(self) -> list[str]:
+        return _only_signs(self.cleaned_data["medications"])
 
     def groups(self) -> list[tuple[str, list[Any]]]:
         """Emergency first: the warning signs before anything else."""
@@ -378,13 +396,17 @@ class ClientIntakeForm(IntakeForm):
     def emergencies(self) -> tuple[Finding, ...]:
         """The emergency rules the answers given so far decide whatever the unanswered ones
         say (core/rules/partial.py): nothing until the warning signs are answered. Conditions
-        and medicines count as the form reads them (a box not ticked is a no), so an
-        emergency that only a diagnosis could explain away (both legs, with no spinal
-        stenosis ticked) is one."""
+        and medicines not yet answered count as none here, and only here (the safer side):
+        any known answer fires every emergency the three-valued logic fires with it unknown,
+        and "none" adds those only a diagnosis could explain away (both legs, with no spinal
+        stenosis ticked), shown at once rather than after one more question. For everything
+        else a blank is not a no: the form asks again."""
         d = getattr(self, "cleaned_data", {})
         if "red_flags" not in d:
             return ()
-        return emergencies(known_facts(d["red_flags"], d.get("conditions"), d.get("medications")))
+        return emergencies(
+            known_facts(d["red_flags"], d.get("conditions", ()), d.get("medications", ()))
+        )
 
 
 PEG_FIELDS = ("peg_pain", "peg_enjoyment", "peg_activity")

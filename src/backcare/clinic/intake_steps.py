@@ -34,7 +34,6 @@ from backcare.clinic.forms import (
     NONE_OF_THESE,
     PEG_FIELDS,
     ClientIntakeForm,
-    _signs,
     client_worded,
     peg_item,
 )
@@ -134,9 +133,6 @@ class LinkIntakeForm(ClientIntakeForm):
         f["preferences_pressure"] = _choice(
             f["preferences_pressure"].label, [(NO_PREFERENCE, "No preference"), *PRESSURES]
         )
-        f["red_flags"] = _signs(RED_FLAG_QUESTIONS, f["red_flags"].label)
-        f["conditions"] = _signs(CONDITIONS, CLIENT_QUESTION["conditions"])
-        f["medications"] = _signs(MEDICATIONS, CLIENT_QUESTION["medications"])
         for gate, words in GATES.items():
             f[gate] = _yes_no(words)
         for path in _YES_NO_PATHS:
@@ -161,6 +157,9 @@ class LinkIntakeForm(ClientIntakeForm):
                 f[name].required = f[name].required or name in DETAILS
 
     def _one_answer(self, name: str) -> list[str]:
+        """The signs, conditions or medicines ticked (asked by ClientIntakeForm, "None of
+        these" an answer): here "None of these" beside another box is a field error, where the
+        one-page self-check counts the box (the link asks one step at a time, so it can ask)."""
         chosen = list(self.cleaned_data[name])
         if NONE_OF_THESE in chosen and len(chosen) > 1:
             raise forms.ValidationError(NONE_AND_OTHER)
