@@ -300,15 +300,21 @@ def test_a_note_beyond_its_bound_is_asked_again_and_nothing_is_stored(world: Wor
     assert not CheckIn.objects.filter(client=world.client).exists()
 
 
-def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
-    # At any moment one of these two zones is on another day than UTC (14 hours ahead, 12
-    # behind): the clinic is put in that one, and the check-in takes its day.
+def _zone_on_another_day() -> str:
+    """At any moment one of these two zones is on another day than UTC (14 hours ahead, 12
+    behind): that one."""
     utc_day = timezone.localdate(timezone=dt.UTC)
-    zone = next(
+    return next(
         name
         for name in ("Pacific/Kiritimati", "Etc/GMT+12")
         if timezone.localdate(timezone=zoneinfo.ZoneInfo(name)) != utc_day
     )
+
+
+def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
+    # The clinic is put in a zone on another day than UTC, and the check-in takes its day.
+    utc_day = timezone.localdate(timezone=dt.UTC)
+    zone = _zone_on_another_day()
     clinic = world.client.clinic
     clinic.time_zone = zone
     clinic.save()
@@ -319,3 +325,25 @@ def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> 
     assert response.status_code == 200
     stored = CheckIn.objects.get(client=world.client)
     assert stored.date == timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)) != utc_day
+
+
+def test_the_link_pages_show_times_in_the_clinics_zone_not_utcs(world: World) -> None:
+    """A client on a link is not signed in: the page that thanks them still says when their
+    answers were sent by the clinic's clock (clinic/portal.py::_link_pages), here on another
+    calendar day than UTC's."""
+    zone = zoneinfo.ZoneInfo(_zone_on_another_day())
+    clinic = world.client.clinic
+    clinic.time_zone = zone.key
+    clinic.save()
+    _, token = _link(world)
+    phone = browser_for(None)
+    for slug, answers in WALK:
+        response = post_checkin_step(phone, token, slug, answers)
+    assert response.status_code == 200
+    sent = CheckIn.objects.get(client=world.client).created_at
+    local, utc = sent.astimezone(zone), sent.astimezone(dt.UTC)
+    assert local.date() != utc.date()
+    shown = re.findall(r"<p data-sent>(.*?)</p>", response.content.decode())
+    assert shown == [f"Sent on {local.day} {local:%b %Y, %H:%M}."]
+    # The zone was the page's only: the next request (no link) is back in the site's zone.
+    assert timezone.get_current_timezone_name() == "UTC"

@@ -7,6 +7,7 @@ session for this client only (access.portal_client). Every use is audited.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from backcare.clinic import access, actions, checkin_steps
 from backcare.clinic import intake_steps as steps
-from backcare.clinic.models import ClientLink
+from backcare.clinic.models import Client, ClientLink
 from backcare.clinic.presenting import (
     assessment_view,
     deciding_reasons,
@@ -52,6 +53,29 @@ LINK_GONE = {
 }
 
 
+LinkPage = Callable[[HttpRequest, ClientLink], HttpResponse]
+
+
+def _link_pages(purpose: str) -> Callable[[LinkPage], Callable[[HttpRequest, str], HttpResponse]]:
+    """A link's entry point: the usable link (else the page that says why not), and every page
+    behind it in the clinic's time zone. A client opening a link is not signed in, so
+    web/time_zone.py (a therapist's clinic) does not set it; without this the pages would show
+    UTC's day and hour. The zone is put back after the page (`timezone.override`)."""
+
+    def wrap(view: LinkPage) -> Callable[[HttpRequest, str], HttpResponse]:
+        @wraps(view)
+        def entry(request: HttpRequest, token: str) -> HttpResponse:
+            link = _link(request, token, purpose)
+            if isinstance(link, HttpResponse):
+                return link  # nothing about the client or its clinic: the site's zone
+            with timezone.override(link.client.clinic.zone):
+                return view(request, link)
+
+        return entry
+
+    return wrap
+
+
 def _link(request: HttpRequest, token: str, purpose: str) -> ClientLink | HttpResponse:
     """The usable link, or the page that says why it is not and what to do (still a 404)."""
     try:
@@ -66,11 +90,9 @@ def _link(request: HttpRequest, token: str, purpose: str) -> ClientLink | HttpRe
         )
 
 
-def intake_link(request: HttpRequest, token: str) -> HttpResponse:
+@_link_pages("intake")
+def intake_link(request: HttpRequest, link: ClientLink) -> HttpResponse:
     """The intake in short steps (clinic/intake_steps.py)."""
-    link = _link(request, token, "intake")
-    if isinstance(link, HttpResponse):
-        return link
 
     def emergency(answers: steps.Answers) -> HttpResponse | None:
         found = steps.emergencies_so_far(answers)
@@ -219,7 +241,14 @@ def _intake_done(
 
 
 def intake_result(request: HttpRequest) -> HttpResponse:
+    """The client's answer after their intake link (the portal session the link opened), in
+    the clinic's time zone as the link's own pages are (_link_pages)."""
     client = access.portal_client(request)
+    with timezone.override(client.clinic.zone):
+        return _intake_result(request, client)
+
+
+def _intake_result(request: HttpRequest, client: Client) -> HttpResponse:
     entry = client.intakes.filter(pk=request.session.get("portal_intake_id")).first()
     if entry is None:
         return redirect("login")
@@ -250,11 +279,9 @@ def intake_result(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/assessment.html", context)
 
 
-def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
+@_link_pages("checkin")
+def checkin_link(request: HttpRequest, link: ClientLink) -> HttpResponse:
     """The check-in in short steps (clinic/checkin_steps.py), on the intake's machinery."""
-    link = _link(request, token, "checkin")
-    if isinstance(link, HttpResponse):
-        return link
 
     def emergency(answers: steps.Answers) -> HttpResponse | None:
         # Emergency first (§6b): advice at once, before the rest is answered. No check-in
@@ -277,8 +304,8 @@ def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
         d = form.cleaned_data
         checkin = actions.take_checkin_by_link(
             link=link,
-            # The day it is sent (checkin_steps.py), by the clinic's calendar: a link page has
-            # no signed-in therapist to set the zone, and UTC's day is not the client's.
+            # The day it is sent (checkin_steps.py), by the clinic's calendar (the zone
+            # _link_pages made active, named here too: the stored day must not depend on it).
             when=timezone.localdate(timezone=link.client.clinic.zone),
             pain=d["pain"],
             peg=form.peg(),

@@ -2,8 +2,10 @@
 
 For a signed-in therapist, every page shows dates and times in their clinic's zone
 (accounts.models.Clinic.time_zone): the zone is activated for the request and put back after
-it, so a worker thread never carries one clinic's zone into the next request. Anyone else (the
-public self-check, a client's link, the API's tokens) keeps the site's zone, UTC.
+it, so a worker thread never carries one clinic's zone into the next request. A client's link
+pages are in their clinic's zone too, set at the link's entry point once the link is known
+(clinic/portal.py::_link_pages, and the portal's answer page). Anyone else (the public
+self-check, an unusable link's page, the API's tokens) keeps the site's zone, UTC.
 
 It runs inside web/two_factor.py's middleware, once the request is past the gate. The therapist
 and their clinic come with the user (accounts/backends.py loads all three in one query), so
