@@ -73,6 +73,7 @@ def _dashboard(admin: Any) -> tuple[int, int, dict[str, int]]:
         "due": page.count("data-due-client="),
         "overdue": page.count("— last contact"),
         "everyone": page.count("<tr data-client="),
+        "cut short": page.count('class="list-capped"'),
     }
     return page_queries, search_queries, rows
 
@@ -82,7 +83,10 @@ def test_the_dashboard_reads_as_many_queries_at_200_clients_as_at_20(db: Any) ->
     small, small_search, small_rows = _dashboard(admin)
     _grow(clinic, 200)
     large, large_search, large_rows = _dashboard(admin)
-    assert (large, large_search) == (small, small_search)
+    # A list cut short (views.LIST_LIMIT) counts its whole length for its heading: one query
+    # each, and nothing else grows.
+    assert small_rows.pop("cut short") == 0
+    assert (large, large_search) == (small + large_rows.pop("cut short"), small_search)
     # Every list was read and shown, and longer at 200 where it is not capped.
     assert all(n > 0 for n in small_rows.values()), small_rows
     assert large_rows["everyone"] == 50 > small_rows["everyone"] == 20
@@ -123,3 +127,31 @@ def test_the_api_clients_list_reads_as_many_queries_at_200_clients_as_at_20(db: 
     large, body = _counted(api, path, **auth)
     assert len(json.loads(body)) == 50
     assert large == small
+
+
+def test_a_list_cut_short_counts_every_client_in_its_heading(db: Any, monkeypatch: Any) -> None:
+    """With lists of 5 rows at most, each list longer than that shows 5, says "the first 5 of N",
+    and its heading counts all N (as the database does), so "Needs attention" never reads
+    fewer clients than need it."""
+    from django.db.models import Q
+
+    from backcare.clinic import views
+
+    admin, clinic = _seeded()
+    monkeypatch.setattr(views, "LIST_LIMIT", 5)
+    cache.clear()
+    page = browser_for(admin).get(reverse("dashboard")).content.decode()
+    need = Client.objects.filter(clinic=clinic).filter(
+        Q(attention__gte=1) | Q(alerts_to_acknowledge__gt=0) | Q(assessment_changed=True)
+    )
+    total = need.count()
+    assert total > 5  # the seeded clinic has more than a short list's worth
+    section = page.split('id="attention-h"', 1)[1].split("</section>", 1)[0]
+    assert section.startswith(f">Needs attention ({total})</h2>")
+    assert len(re.findall(r'<tr class="level-', section)) == 5
+    assert f'data-shown="5" data-total="{total}"' in section
+    assert f"The first 5 of {total} are shown, the most urgent first." in section
+    # the five shown are the most urgent: no client left out is more urgent than one shown
+    shown = {int(pk) for pk in re.findall(r'href="/clients/(\d+)/"', section)}
+    lowest = min(need.filter(pk__in=shown).values_list("attention", flat=True))
+    assert not need.exclude(pk__in=shown).filter(attention__gt=lowest).exists()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,6 +53,7 @@ from backcare.core.wording import REASON_KIND, label
 from backcare.lib import dates, keyset
 from backcare.lib.forms import add_errors
 
+T = TypeVar("T")
 OVERDUE_AFTER = timedelta(days=14)
 
 
@@ -101,9 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Signing a note leaves the client's record version as it is: the notes to sign are
         # a fragment of their own, keyed on the set of them too (worklist.unsigned_version).
         "unsigned_version": unsigned_version,
-        "unsigned": SimpleLazyObject(
-            lambda: _unsigned_rows(worklist.unsigned_sessions(_searched(clients, query)))
-        ),
+        "unsigned": SimpleLazyObject(lambda: _unsigned_list(_searched(clients, query))),
     }
     _audit_dashboard_read(request)  # names and states
     if request.headers.get("HX-Request"):
@@ -183,31 +183,41 @@ def _client_lists(
     overdue_before = today - OVERDUE_AFTER
     # Every row is formatted here once (its address, words and days) into a plain dict, so the
     # template only prints strings: filters and `{% url %}` per row were most of the page.
-    attention = (
-        clients.filter(needs_attention)
-        .order_by("-attention", "-alerts_to_acknowledge", "full_name")
-        .values(*_LIST_FIELDS)[:100]
+    attending = clients.filter(needs_attention)
+    attention, attention_total = _capped(
+        attending.order_by("-attention", "-alerts_to_acknowledge", "full_name").values(
+            *_LIST_FIELDS
+        )[: LIST_LIMIT + 1],
+        attending.count,
     )
-    overdue = (
-        clients.exclude(needs_attention)
-        .filter(last_contact__lt=overdue_before)
-        .order_by("last_contact")
-        .values_list("pk", "full_name", "last_contact")[:100]
+    silent = clients.exclude(needs_attention).filter(last_contact__lt=overdue_before)
+    overdue, overdue_total = _capped(
+        silent.order_by("last_contact").values_list("pk", "full_name", "last_contact")[
+            : LIST_LIMIT + 1
+        ],
+        silent.count,
     )
     # The sessions done straight from the stored outcome's one key, not its whole JSON.
-    due = worklist.sessions_due(
-        clients.only(*_LIST_FIELDS, "next_session_due").annotate(
-            sessions_done=KT("outcome__sessions_done")
+    due, due_total = _capped(
+        worklist.sessions_due(
+            clients.only(*_LIST_FIELDS, "next_session_due").annotate(
+                sessions_done=KT("outcome__sessions_done")
+            ),
+            today,
+            limit=LIST_LIMIT + 1,
         ),
-        today,
+        worklist.clients_due(clients, today).count,
     )
     href, day = _client_href(), _days()
     return {
         "attention": [_attention_row(c, href) for c in attention],
+        "attention_total": attention_total,
         "overdue": [
             {"href": href(pk), "full_name": name, "last_contact": day(last)}
             for pk, name, last in overdue
         ],
+        "overdue_total": overdue_total,
+        "due_total": due_total,
         "due": [
             {
                 "pk": d.client.pk,
@@ -224,6 +234,29 @@ def _client_lists(
         "overdue_days": OVERDUE_AFTER.days,
         "due_within_days": worklist.DUE_WITHIN.days,
     }
+
+
+# The rows a dashboard list shows at most. Its heading always counts them all, and a list cut
+# short says so (_list_capped.html): a therapist is never told "Needs attention (100)" when 400
+# do. The count is made only for a list longer than this, so a clinic's usual lists cost none.
+LIST_LIMIT = 100
+
+
+def _capped(rows: Iterable[T], count: Callable[[], int]) -> tuple[list[T], int]:
+    """The first LIST_LIMIT of `rows` (read as LIST_LIMIT + 1) and how many there are in all."""
+    shown = list(rows)
+    if len(shown) > LIST_LIMIT:
+        return shown[:LIST_LIMIT], count()
+    return shown, len(shown)
+
+
+def _unsigned_list(clients: Any) -> dict[str, Any]:
+    """The notes to sign as the dashboard shows them: the oldest LIST_LIMIT, and how many."""
+    sessions, total = _capped(
+        worklist.unsigned_sessions(clients, limit=LIST_LIMIT + 1),
+        worklist.unsigned(clients).count,
+    )
+    return {"rows": _unsigned_rows(sessions), "total": total}
 
 
 def _therapist_name(client: Any, names: dict[int, str]) -> str:

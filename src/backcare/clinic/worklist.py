@@ -95,16 +95,19 @@ class Due:
     overdue: bool
 
 
-def sessions_due(clients: QuerySet[Any], today: date, limit: int = 100) -> list[Due]:
+def clients_due(clients: QuerySet[Any], today: date) -> QuerySet[Any]:
     """The clients (of `clients`, already limited to the caller's clinic) whose next planned
-    session is due within `DUE_WITHIN` or overdue, soonest first. One range query on the
-    stored due date (`Client.next_session_due`, index on clinic and due date): nothing is
-    computed per client here, so the cost follows the clients listed, not the clinic's size."""
-    rows = (
-        clients.exclude(next_step__in=_NO_SESSION_NEXT)
-        .filter(next_session_due__lte=today + DUE_WITHIN)
-        .order_by("next_session_due", "full_name", "pk")[:limit]
+    session is due within `DUE_WITHIN` or overdue: a range on the stored due date
+    (`Client.next_session_due`, index on clinic and due date)."""
+    return clients.exclude(next_step__in=_NO_SESSION_NEXT).filter(
+        next_session_due__lte=today + DUE_WITHIN
     )
+
+
+def sessions_due(clients: QuerySet[Any], today: date, limit: int = 100) -> list[Due]:
+    """The first `limit` of `clients_due`, soonest first. Nothing is computed per client here,
+    so the cost follows the clients listed, not the clinic's size."""
+    rows = clients_due(clients, today).order_by("next_session_due", "full_name", "pk")[:limit]
     return [Due(client=c, due=c.next_session_due, overdue=c.next_session_due < today) for c in rows]
 
 
@@ -121,14 +124,19 @@ UNSIGNED_VERSION_SQL = (
 )
 
 
+def unsigned(clients: QuerySet[Any]) -> QuerySet[Session]:
+    """Sessions of `clients` recorded but not signed (and not void)."""
+    return Session.objects.filter(
+        client__in=clients.values("pk"), signed_at__isnull=True, voided_at__isnull=True
+    )
+
+
 def unsigned_sessions(clients: QuerySet[Any], limit: int = 100) -> list[dict[str, Any]]:
-    """Sessions of `clients` recorded but not signed (and not void), oldest first, with who
-    recorded them: plain rows of what the dashboard shows (the session, its client's name, the
-    recorder's username and therapist's name), read in one query."""
+    """The first `limit` of `unsigned`, oldest first, with who recorded them: plain rows of
+    what the dashboard shows (the session, its client's name, the recorder's username and
+    therapist's name), read in one query."""
     return list(
-        Session.objects.filter(
-            client__in=clients.values("pk"), signed_at__isnull=True, voided_at__isnull=True
-        )
+        unsigned(clients)
         .order_by("date", "created_at", "pk")
         .values(
             "pk",
