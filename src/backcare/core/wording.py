@@ -280,6 +280,8 @@ SESSION_FIELD: Final = {
     "assessment_note": "A (your assessment)",
     "plan_note": "P (the plan)",
 }
+# A session's two pain scores shown together (a column or a line: "4 → 2").
+PAIN_BEFORE_AFTER: Final = "Pain before → after"
 INTAKE_SOURCE: Final = {
     "therapist": "by the therapist",
     "client_link": "by the client (one-time link)",

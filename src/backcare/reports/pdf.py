@@ -57,6 +57,7 @@ from backcare.core.rules.tables import load_tables
 from backcare.core.wording import (
     ALERT_NAME,
     NEXT_STEP,
+    PAIN_BEFORE_AFTER,
     PAIN_CATEGORY,
     PAIN_SEVERITY,
     PRESSURES,
@@ -612,12 +613,12 @@ def _sessions_section(client: Client, styles: dict[str, ParagraphStyle]) -> list
         [
             "#",
             "Date",
-            "Pain before → after",
-            "Techniques",
-            "Pressure",
+            PAIN_BEFORE_AFTER,
+            SESSION_FIELD["techniques"],
+            SESSION_FIELD["pressure"],
             SESSION_FIELD["minutes"],
-            "Areas",
-            "After-effects",
+            SESSION_FIELD["regions"],
+            SESSION_FIELD["side_effects"],
             "Record",
         ]
     ]

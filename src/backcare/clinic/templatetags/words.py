@@ -26,6 +26,7 @@ _TABLES: dict[str, Any] = {
     "review_source": wording.REVIEW_SOURCE,
     "review_outcome": wording.REVIEW_OUTCOME,
     "session_field": wording.SESSION_FIELD,
+    "phrase": {"pain_before_after": wording.PAIN_BEFORE_AFTER},
     "intake_source": wording.INTAKE_SOURCE,
     "pain_category": wording.PAIN_CATEGORY,
     "region": wording.REGIONS,
