@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from backcare.api.models import ApiToken
 from backcare.audit.models import AuditEvent
 from support.api import call
 from support.world import World
+from support.zones import zone_on_another_day
 
 BACKCARE = str(Path(sys.executable).with_name("backcare"))
 
@@ -38,7 +40,8 @@ def test_prints_only_a_token_that_reads_but_cannot_write(world: World) -> None:
     assert token not in err and "shown only this once" in err
     made = ApiToken.objects.get(user=world.therapist)
     assert not made.can_write and made.revoked_at is None
-    assert made.name == f"command line ({timezone.localdate().isoformat()})"
+    clinic_day = timezone.localdate(timezone=world.therapist.therapist.clinic.zone)
+    assert made.name == f"command line ({clinic_day.isoformat()})"
     assert made.prefix == token[:10] and made.prefix in err
     clients = call("get", "/clients", token)
     assert clients.status_code == 200
@@ -46,6 +49,17 @@ def test_prints_only_a_token_that_reads_but_cannot_write(world: World) -> None:
     before = AuditEvent.objects.count()
     assert call("post", "/clients", token, {"full_name": "X"}).status_code == 401
     assert AuditEvent.objects.count() == before
+
+
+def test_the_default_name_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
+    clinic = world.therapist.therapist.clinic
+    clinic.time_zone = zone_on_another_day()
+    clinic.save()
+    create_token("alice", "--scope", "read")
+    made = ApiToken.objects.get(user=world.therapist)
+    clinic_day = timezone.localdate(timezone=clinic.zone)
+    assert clinic_day != timezone.localdate(timezone=dt.UTC)
+    assert made.name == f"command line ({clinic_day.isoformat()})"
 
 
 def test_a_write_token_can_change_records(world: World) -> None:

@@ -26,6 +26,7 @@ from backcare.core.validation import validate
 from support.checkin_link import checkin_url, post_checkin_step
 from support.v11 import values_of
 from support.world import World, browser_for
+from support.zones import zone_on_another_day
 
 # One person's check-in, step by step (no cauda equina step: no numbness, weakness or leg).
 WALK: list[tuple[str, dict[str, Any]]] = [
@@ -300,21 +301,10 @@ def test_a_note_beyond_its_bound_is_asked_again_and_nothing_is_stored(world: Wor
     assert not CheckIn.objects.filter(client=world.client).exists()
 
 
-def _zone_on_another_day() -> str:
-    """At any moment one of these two zones is on another day than UTC (14 hours ahead, 12
-    behind): that one."""
-    utc_day = timezone.localdate(timezone=dt.UTC)
-    return next(
-        name
-        for name in ("Pacific/Kiritimati", "Etc/GMT+12")
-        if timezone.localdate(timezone=zoneinfo.ZoneInfo(name)) != utc_day
-    )
-
-
 def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
     # The clinic is put in a zone on another day than UTC, and the check-in takes its day.
     utc_day = timezone.localdate(timezone=dt.UTC)
-    zone = _zone_on_another_day()
+    zone = zone_on_another_day()
     clinic = world.client.clinic
     clinic.time_zone = zone
     clinic.save()
@@ -331,7 +321,7 @@ def test_the_link_pages_show_times_in_the_clinics_zone_not_utcs(world: World) ->
     """A client on a link is not signed in: the page that thanks them still says when their
     answers were sent by the clinic's clock (clinic/portal.py::_link_pages), here on another
     calendar day than UTC's."""
-    zone = zoneinfo.ZoneInfo(_zone_on_another_day())
+    zone = zoneinfo.ZoneInfo(zone_on_another_day())
     clinic = world.client.clinic
     clinic.time_zone = zone.key
     clinic.save()

@@ -54,7 +54,9 @@ class Command(BaseCommand):
             raise CommandError(f"{username!r} is not a therapist of any clinic")
         name = options["name"]
         if name is None:
-            name = f"command line ({timezone.localdate().isoformat()})"
+            # The clinic's date, as its pages show it (the server's zone may be another day).
+            today = timezone.localdate(timezone=user.therapist.clinic.zone)
+            name = f"command line ({today.isoformat()})"
         name = name.strip()
         if not name:
             raise CommandError("--name must not be empty")
