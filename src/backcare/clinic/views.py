@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,7 +53,6 @@ from backcare.core.wording import REASON_KIND, label
 from backcare.lib import dates, keyset
 from backcare.lib.forms import add_errors
 
-T = TypeVar("T")
 OVERDUE_AFTER = timedelta(days=14)
 
 
@@ -183,41 +182,44 @@ def _client_lists(
     overdue_before = today - OVERDUE_AFTER
     # Every row is formatted here once (its address, words and days) into a plain dict, so the
     # template only prints strings: filters and `{% url %}` per row were most of the page.
-    attending = clients.filter(needs_attention)
-    attention, attention_total = _capped(
-        attending.order_by("-attention", "-alerts_to_acknowledge", "full_name").values(
-            *_LIST_FIELDS
-        )[: LIST_LIMIT + 1],
-        attending.count,
+    silent = ~needs_attention & Q(last_contact__lt=overdue_before)
+    due_soon = worklist.due_condition(today)
+    attention = list(
+        clients.filter(needs_attention)
+        .order_by("-attention", "-alerts_to_acknowledge", "full_name")
+        .values(*_LIST_FIELDS)[: LIST_LIMIT + 1]
     )
-    silent = clients.exclude(needs_attention).filter(last_contact__lt=overdue_before)
-    overdue, overdue_total = _capped(
-        silent.order_by("last_contact").values_list("pk", "full_name", "last_contact")[
-            : LIST_LIMIT + 1
-        ],
-        silent.count,
+    overdue = list(
+        clients.filter(silent)
+        .order_by("last_contact")
+        .values_list("pk", "full_name", "last_contact")[: LIST_LIMIT + 1]
     )
     # The sessions done straight from the stored outcome's one key, not its whole JSON.
-    due, due_total = _capped(
-        worklist.sessions_due(
-            clients.only(*_LIST_FIELDS, "next_session_due").annotate(
-                sessions_done=KT("outcome__sessions_done")
-            ),
-            today,
-            limit=LIST_LIMIT + 1,
+    due = worklist.sessions_due(
+        clients.only(*_LIST_FIELDS, "next_session_due").annotate(
+            sessions_done=KT("outcome__sessions_done")
         ),
-        worklist.clients_due(clients, today).count,
+        today,
+        limit=LIST_LIMIT + 1,
     )
+    # Each list read one row more than it shows; those longer than that are counted whole for
+    # their headings, all in one pass over the clinic's clients.
+    totals = _totals(
+        clients,
+        {"attention": (attention, needs_attention), "overdue": (overdue, silent),
+         "due": (due, due_soon)},
+    )  # fmt: skip
+    attention, overdue, due = attention[:LIST_LIMIT], overdue[:LIST_LIMIT], due[:LIST_LIMIT]
     href, day = _client_href(), _days()
     return {
         "attention": [_attention_row(c, href) for c in attention],
-        "attention_total": attention_total,
+        "attention_total": totals["attention"],
         "overdue": [
             {"href": href(pk), "full_name": name, "last_contact": day(last)}
             for pk, name, last in overdue
         ],
-        "overdue_total": overdue_total,
-        "due_total": due_total,
+        "overdue_total": totals["overdue"],
+        "due_total": totals["due"],
         "due": [
             {
                 "pk": d.client.pk,
@@ -242,21 +244,25 @@ def _client_lists(
 LIST_LIMIT = 100
 
 
-def _capped(rows: Iterable[T], count: Callable[[], int]) -> tuple[list[T], int]:
-    """The first LIST_LIMIT of `rows` (read as LIST_LIMIT + 1) and how many there are in all."""
-    shown = list(rows)
-    if len(shown) > LIST_LIMIT:
-        return shown[:LIST_LIMIT], count()
-    return shown, len(shown)
+def _totals(clients: Any, lists: dict[str, tuple[Sequence[Any], Q]]) -> dict[str, int]:
+    """How many rows each list has in all, given the rows read (up to LIST_LIMIT + 1) and the
+    condition that makes the list: a list that fits is its rows; the others are counted in one
+    query (a filtered COUNT each)."""
+    totals = {name: len(rows) for name, (rows, _) in lists.items()}
+    # (Aliased: an aggregate may not take a field's name, such as `attention`.)
+    cut = {f"{name}_total": Count("pk", filter=where) for name, (rows, where) in lists.items()
+           if len(rows) > LIST_LIMIT}  # fmt: skip
+    if cut:
+        counted = clients.order_by().aggregate(**cut)
+        totals.update((alias.removesuffix("_total"), n) for alias, n in counted.items())
+    return totals
 
 
 def _unsigned_list(clients: Any) -> dict[str, Any]:
     """The notes to sign as the dashboard shows them: the oldest LIST_LIMIT, and how many."""
-    sessions, total = _capped(
-        worklist.unsigned_sessions(clients, limit=LIST_LIMIT + 1),
-        worklist.unsigned(clients).count,
-    )
-    return {"rows": _unsigned_rows(sessions), "total": total}
+    sessions = worklist.unsigned_sessions(clients, limit=LIST_LIMIT + 1)
+    total = len(sessions) if len(sessions) <= LIST_LIMIT else worklist.unsigned(clients).count()
+    return {"rows": _unsigned_rows(sessions[:LIST_LIMIT]), "total": total}
 
 
 def _therapist_name(client: Any, names: dict[int, str]) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from backcare.clinic.models import Client, IntakeRecord, Session
@@ -95,19 +95,20 @@ class Due:
     overdue: bool
 
 
-def clients_due(clients: QuerySet[Any], today: date) -> QuerySet[Any]:
-    """The clients (of `clients`, already limited to the caller's clinic) whose next planned
-    session is due within `DUE_WITHIN` or overdue: a range on the stored due date
-    (`Client.next_session_due`, index on clinic and due date)."""
-    return clients.exclude(next_step__in=_NO_SESSION_NEXT).filter(
-        next_session_due__lte=today + DUE_WITHIN
-    )
+def due_condition(today: date) -> Q:
+    """A client whose next planned session is due within `DUE_WITHIN` or overdue: a range on
+    the stored due date (`Client.next_session_due`, index on clinic and due date). Not for a
+    client whose next step is not another session (`next_step` is never NULL)."""
+    return ~Q(next_step__in=_NO_SESSION_NEXT) & Q(next_session_due__lte=today + DUE_WITHIN)
 
 
 def sessions_due(clients: QuerySet[Any], today: date, limit: int = 100) -> list[Due]:
-    """The first `limit` of `clients_due`, soonest first. Nothing is computed per client here,
-    so the cost follows the clients listed, not the clinic's size."""
-    rows = clients_due(clients, today).order_by("next_session_due", "full_name", "pk")[:limit]
+    """The first `limit` of `clients` (already limited to the caller's clinic) that meet
+    `due_condition`, soonest first. Nothing is computed per client here, so the cost follows
+    the clients listed, not the clinic's size."""
+    rows = clients.filter(due_condition(today)).order_by("next_session_due", "full_name", "pk")[
+        :limit
+    ]
     return [Due(client=c, due=c.next_session_due, overdue=c.next_session_due < today) for c in rows]
 
 
