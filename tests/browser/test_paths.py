@@ -171,6 +171,7 @@ def test_therapist_pages_are_accessible_and_the_body_map_works_by_keyboard(
     page.wait_for_selector("canvas#disability-chart[data-ready=true]")
     for path in (
         "/",
+        "/clients/needs-attention/",
         f"/clients/{client.pk}/",
         f"/clients/{client.pk}/intakes/new/",
         f"/clients/{client.pk}/intakes/{client.current_intake.pk}/",

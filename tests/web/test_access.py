@@ -40,7 +40,7 @@ def client_urls(w: World, client: Any, intake: Any, session: Any) -> list[str]:
     ]
 
 
-GLOBAL_PAGES = ["dashboard", "client_new"]
+GLOBAL_PAGES = ["dashboard", "client_new", "needs_attention"]
 
 
 @pytest.mark.parametrize("page", GLOBAL_PAGES)
@@ -248,6 +248,7 @@ WEB: dict[str, Entry] = {
     "logout": Entry("public", method=POST, overrides=tuple((a, "sign-in") for a in ACTORS)),
     "dashboard": Entry("therapist"),
     "client_new": Entry("therapist"),
+    "needs_attention": Entry("therapist"),
     "client_detail": Entry("clinic", C),
     "client_edit": Entry("clinic", C),
     "intake_new": Entry("clinic", C),

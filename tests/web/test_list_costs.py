@@ -155,3 +155,52 @@ def test_a_list_cut_short_counts_every_client_in_its_heading(db: Any, monkeypatc
     shown = {int(pk) for pk in re.findall(r'href="/clients/(\d+)/"', section)}
     lowest = min(need.filter(pk__in=shown).values_list("attention", flat=True))
     assert not need.exclude(pk__in=shown).filter(attention__gt=lowest).exists()
+
+
+def test_the_whole_attention_list_is_paged_from_the_dashboards_link(
+    db: Any, monkeypatch: Any
+) -> None:
+    """The dashboard's cut-short "Needs attention" links to the whole list; its pages (5 rows
+    here) hold every client who needs attention once, most urgent first, and another clinic's
+    none; reading it is audited."""
+    from backcare.audit.models import AuditEvent
+    from backcare.clinic import views
+
+    admin, clinic = _seeded()
+    other = Clinic.objects.create(name="Elsewhere")
+    olga = make_therapist("olga", other).therapist
+    Client.objects.bulk_create(  # another clinic's emergencies: never on this clinic's list
+        Client(clinic=other, therapist=olga, full_name=f"Elsewhere {i}", attention=5)
+        for i in range(3)
+    )
+    monkeypatch.setattr(views, "LIST_LIMIT", 5)
+    cache.clear()
+    browser = browser_for(admin)
+    dashboard = browser.get(reverse("dashboard")).content.decode()
+    link = reverse("needs_attention")
+    assert f'<a href="{link}">See all ' in dashboard
+    expected = list(
+        Client.objects.filter(clinic=clinic)
+        .filter(views.NEEDS_ATTENTION)
+        .order_by(*views.ATTENTION_ORDER)
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) > 10  # three pages at least
+    seen, path, pages = [], link, 0
+    while path:
+        page = browser.get(path)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f"<h1>Needs attention ({len(expected)})</h1>" in html
+        rows = re.findall(r'<tr class="level-\d+"><td><a href="/clients/(\d+)/"', html)
+        assert 1 <= len(rows) <= 5
+        seen += [int(pk) for pk in rows]
+        pages += 1
+        found = re.search(r'<a href="(\?cursor=[^"]+)" rel="next">', html)
+        path = link + found.group(1).replace("&amp;", "&") if found else ""
+    assert seen == expected
+    assert pages == -(-len(expected) // 5)
+    reads = AuditEvent.objects.filter(action="view.needs_attention", actor=admin)
+    assert reads.count() == pages and {r.clinic_id for r in reads} == {clinic.pk}
+    # a cursor not of this list shows the first page, not an error
+    assert browser.get(link + "?cursor=nonsense").status_code == 200

@@ -7,6 +7,7 @@ from backcare.clinic import audit_page, portal, two_factor_views, views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("clients/new/", views.client_new, name="client_new"),
+    path("clients/needs-attention/", views.needs_attention, name="needs_attention"),
     path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
     path("clients/<int:client_id>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:client_id>/intakes/new/", views.intake_new, name="intake_new"),

@@ -74,6 +74,12 @@ _LIST_FIELDS = (
 )
 
 
+# Who the "Needs attention" list holds: the state's level, or the clinic's own work on the
+# record (an alert to acknowledge, an assessment change nobody has seen); most urgent first.
+NEEDS_ATTENTION = Q(attention__gte=1) | Q(alerts_to_acknowledge__gt=0) | Q(assessment_changed=True)
+ATTENTION_ORDER = ("-attention", "-alerts_to_acknowledge", "full_name", "id")
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     therapist = access.therapist_of(request.user)
@@ -174,11 +180,7 @@ def _client_lists(
     clients: Any, query: str, page: str, today: date, clinic_size: int, names: dict[int, str]
 ) -> dict[str, Any]:
     clients = _searched(clients.select_related(None).only(*_LIST_FIELDS), query)
-    # The state's level, or the clinic's own work on the record: an alert to acknowledge, an
-    # assessment change nobody has seen.
-    needs_attention = (
-        Q(attention__gte=1) | Q(alerts_to_acknowledge__gt=0) | Q(assessment_changed=True)
-    )
+    needs_attention = NEEDS_ATTENTION
     overdue_before = today - OVERDUE_AFTER
     # Every row is formatted here once (its address, words and days) into a plain dict, so the
     # template only prints strings: filters and `{% url %}` per row were most of the page.
@@ -186,7 +188,7 @@ def _client_lists(
     due_soon = worklist.due_condition(today)
     attention = list(
         clients.filter(needs_attention)
-        .order_by("-attention", "-alerts_to_acknowledge", "full_name")
+        .order_by(*ATTENTION_ORDER)
         .values(*_LIST_FIELDS)[: LIST_LIMIT + 1]
     )
     overdue = list(
@@ -326,6 +328,38 @@ def _attention_row(c: dict[str, Any], href: Any) -> dict[str, Any]:
         "attention_reason": c["attention_reason"] or "",
         "next_step_words": words_for(c["next_step"], "next_step") or "\u2014",
     }
+
+
+@login_required
+def needs_attention(request: HttpRequest) -> HttpResponse:
+    """Everyone the dashboard's "Needs attention" list holds, LIST_LIMIT a page, most urgent
+    first, by keyset (the dashboard shows the first page and links here when there are more).
+    A cursor not of this list shows the first page, as the dashboard's does."""
+    listed = (
+        access.clients_for(request.user)
+        .select_related(None)
+        .only(*_LIST_FIELDS)
+        .filter(NEEDS_ATTENTION)
+        .order_by()
+    )
+
+    def walk(after: str | None) -> keyset.Page[Any]:
+        return keyset.page(
+            listed, scope="attention", key=ATTENTION_ORDER, limit=LIST_LIMIT, after=after
+        )
+
+    try:
+        found = walk(request.GET.get("cursor", "")[:500] or None)
+    except keyset.BadCursor:
+        found = walk(None)
+    href = _client_href()
+    rows = [_attention_row({f: getattr(c, f) for f in _LIST_FIELDS}, href) for c in found]
+    actions.record_view(by=request.user, client=None, what="needs_attention")
+    return render(
+        request,
+        "clinic/needs_attention.html",
+        {"attention": rows, "page": found, "total": listed.count()},
+    )
 
 
 EVERYONE_PAGE = 50

@@ -58,16 +58,15 @@ def _read(scope: str, text: str) -> tuple[str, Any]:
     return value["d"], value.get("k")
 
 
-def _beyond(fields: Sequence[str], values: Sequence[Any], *, greater: bool) -> Q:
-    """Rows whose key (`fields`, compared in order) is past `values`: `(a, b) > (x, y)` spelt
-    `a >= x AND (a > x OR (a = x AND b > y))`, which both databases answer from an index on
-    (a, b) (the leading `a >= x` is the index range)."""
-    op = "gt" if greater else "lt"
+def _beyond(fields: Sequence[str], values: Sequence[Any], ops: Sequence[str]) -> Q:
+    """Rows whose key (`fields`, compared in order, each by its `ops`: "gt" or "lt") is past
+    `values`: `(a, b) > (x, y)` spelt `a >= x AND (a > x OR (a = x AND b > y))`, which both
+    databases answer from an index on (a, b) (the leading `a >= x` is the index range)."""
     past = Q()
     for i, name in enumerate(fields):
         equal_before = dict(zip(fields[:i], values[:i], strict=True))
-        past |= Q(**equal_before, **{f"{name}__{op}": values[i]})
-    lead = Q(**{f"{fields[0]}__{op}e": values[0]})
+        past |= Q(**equal_before, **{f"{name}__{ops[i]}": values[i]})
+    lead = Q(**{f"{fields[0]}__{ops[0]}e": values[0]})
     return lead & past
 
 
@@ -80,11 +79,13 @@ def page(
     limit: int,
     after: str | None = None,
 ) -> Page[M]:
-    """One page of `queryset` in the order of `key` (its last field unique, e.g. the id; all
-    ascending, or all descending), starting after the cursor `after` (the first page without
-    one). `scope` names the list: a cursor is good for its own list only."""
-    fields = list(key)
-    order = [f"-{f}" if descending else f for f in fields]
+    """One page of `queryset` in the order of `key` (its last field unique, e.g. the id; a
+    field named "-field" descends, as in `order_by`; `descending` turns every field round),
+    starting after the cursor `after` (the first page without one). `scope` names the list: a
+    cursor is good for its own list only. Key fields are never NULL in the rows listed."""
+    fields = [f.removeprefix("-") for f in key]
+    down = [f.startswith("-") != descending for f in key]
+    order = [f"-{f}" if d else f for f, d in zip(fields, down, strict=True)]
     if after is None:
         rows = list(queryset.order_by(*order)[: limit + 1])
         more = len(rows) > limit
@@ -99,11 +100,11 @@ def page(
         raise BadCursor(BAD_CURSOR)
     values = found[0]
     forward = direction == _AFTER
-    # Forward through an ascending list is "greater than"; backward flips it, and so does a
-    # descending list.
-    greater = forward != descending
-    walk = order if forward else [f if descending else f"-{f}" for f in fields]
-    beyond = _beyond(fields, values, greater=greater)
+    # Forward along an ascending field is "greater than"; backward flips it, and so does a
+    # descending field.
+    ops = ["gt" if forward != d else "lt" for d in down]
+    walk = order if forward else [f if d else f"-{f}" for f, d in zip(fields, down, strict=True)]
+    beyond = _beyond(fields, values, ops)
     rows = list(queryset.filter(beyond).order_by(*walk)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
