@@ -28,6 +28,9 @@ def test_therapist_path(desktop: Any, live_server: Any, therapist: User) -> None
     page.check("input[name=pain_regions][value=lumbar]")
     page.check("#id_findings_trigger_points")
     page.check("input[name=medications][value=nsaid]")
+    # the warning signs and conditions are answered too: "None of these" is an answer
+    page.check("input[name=red_flags][value=none]")
+    page.check("input[name=conditions][value=none]")
     page.click("button:has-text('Assess')")
     page.wait_for_selector("section.banner-proceed")
     meaning = load_tables().dispositions["proceed"]

@@ -140,6 +140,9 @@ def test_adding_a_client_and_saving_an_intake_say_so(world: World) -> None:
         "pain_regions": ["lumbar"],
         "pain_onset": "gradual",
         "pain_radiation": "none",
+        "red_flags": ["none"],
+        "conditions": ["none"],
+        "medications": ["none"],
     }
     response = browser.post(reverse("intake_new", args=[int(client_id)]), form, follow=True)
     assert response.status_code == 200, response.content.decode()[:3000]

@@ -30,6 +30,8 @@ INTAKE_FORM = {
     "pain_onset": "gradual",
     "pain_radiation": "none",
     "findings_trigger_points": "on",
+    "red_flags": ["none"],
+    "conditions": ["none"],
     "medications": ["anticoagulant"],
 }
 
@@ -67,6 +69,43 @@ def test_an_invalid_intake_shows_field_errors_and_saves_nothing(world: World) ->
     assert "Please correct the answers marked below." in page
     assert "Ensure this value is less than or equal to 120." in page
     assert (IntakeRecord.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize("blank", ["red_flags", "conditions", "medications"])
+def test_the_therapists_intake_asks_again_a_screen_left_blank(world: World, blank: str) -> None:
+    """A warning-sign, condition or medicine question left blank is not a "no" on the
+    therapist's form either: a field error, the answers kept, nothing saved. Without it, a
+    skipped warning-sign screen would read "massage may proceed"."""
+    browser = browser_for(world.therapist)
+    before = (IntakeRecord.objects.count(), AuditEvent.objects.count())
+    data = {k: v for k, v in INTAKE_FORM.items() if k != blank}
+    response = browser.post(reverse("intake_new", args=[world.client.pk]), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'id="id_{blank}-error"' in page
+    assert "Tick each one you have, or “None of these”." in page
+    assert 'value="52"' in page  # the age typed is kept
+    assert (IntakeRecord.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_sign_ticked_beside_none_of_these_counts(world: World) -> None:
+    """The safer reading: a contradictory tick never hides a warning sign."""
+    browser = browser_for(world.therapist)
+    data = INTAKE_FORM | {"red_flags": ["none", "saddle_numbness"]}
+    browser.post(reverse("intake_new", args=[world.client.pk]), data)
+    entry = world.client.current_intake
+    assert entry.document["red_flags"]["saddle_numbness"] is True
+    assert entry.assessment["disposition"] == "emergency"
+
+
+def test_reassessing_never_ticks_none_of_these_for_the_therapist(world: World) -> None:
+    """The new intake is pre-filled from the last one, but its warning signs, conditions and
+    medicines are asked again: what was ticked stays ticked, "None of these" never is."""
+    page = browser_for(world.therapist).get(reverse("intake_new", args=[world.client.pk]))
+    html = page.content.decode()
+    for name in ("red_flags", "conditions", "medications"):
+        (box,) = re.findall(rf'<input type="checkbox" name="{name}" value="none"[^>]*>', html)
+        assert "checked" not in box, box
 
 
 def test_core_errors_come_back_as_field_errors(world: World) -> None:

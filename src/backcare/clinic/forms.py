@@ -62,6 +62,32 @@ def _checkboxes(choices: list[tuple[str, str]], label: str) -> forms.MultipleCho
     )
 
 
+# The warning signs, conditions and medicines as every form asks them (the therapist's, the
+# self-check, the client's link): "None of these" is an answer of its own, so a question left
+# blank is asked again rather than read as "no" (issue 11). A therapist who skipped the
+# warning-sign screen is not told that massage may proceed. (The JSON contract, for machines,
+# still reads an omitted list as none: contracts-v1 §1.)
+NONE_OF_THESE = "none"
+
+
+def _signs(choices: list[tuple[str, str]], label: str, *, required: bool = True) -> Any:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=[*choices, (NONE_OF_THESE, "None of these")],
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick each one you have, or “None of these”."},
+    )
+
+
+def _only_signs(answer: list[str]) -> list[str]:
+    """The signs (or conditions, or medicines) ticked. One ticked beside "None of these"
+    counts: the safer reading, as it gives more precautions, never fewer (an emergency is never
+    held up by a contradictory tick, a blood thinner ticked beside it still lightens the
+    pressure)."""
+    return [code for code in answer if code != NONE_OF_THESE]
+
+
 class IntakeForm(forms.Form):
     """The intake, grouped as a person would answer it. Field names map to contract paths."""
 
@@ -122,9 +148,9 @@ class IntakeForm(forms.Form):
         label=INTAKE_QUESTION["findings.fascial_restriction"], required=False
     )
     # Warning signs
-    red_flags = _checkboxes(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
-    conditions = _checkboxes(CONDITIONS, INTAKE_QUESTION["conditions"])
-    medications = _checkboxes(MEDICATIONS, INTAKE_QUESTION["medications"])
+    red_flags = _signs(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
+    conditions = _signs(CONDITIONS, INTAKE_QUESTION["conditions"])
+    medications = _signs(MEDICATIONS, INTAKE_QUESTION["medications"])
     history_family_spondyloarthritis = forms.BooleanField(
         label=INTAKE_QUESTION["history.family_spondyloarthritis"], required=False
     )
@@ -278,6 +304,18 @@ class IntakeForm(forms.Form):
         "preferences.pressure": "preferences_pressure",
     }
 
+    # A box ticked beside "None of these" counts (_only_signs): the safer reading gives more
+    # precautions, never fewer. The client's link reads that tick as a mistake to correct
+    # instead (intake_steps.LinkIntakeForm._one_answer): it can ask again step by step.
+    def clean_red_flags(self) -> list[str]:
+        return _only_signs(self.cleaned_data["red_flags"])
+
+    def clean_conditions(self) -> list[str]:
+        return _only_signs(self.cleaned_data["conditions"])
+
+    def clean_medications(self) -> list[str]:
+        return _only_signs(self.cleaned_data["medications"])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:
@@ -310,29 +348,6 @@ class IntakeForm(forms.Form):
         return None  # a form-wide error
 
 
-# The warning signs as a person answers them: "None of these" is an answer of its own, so a
-# question left blank is asked again rather than read as "no" (issue 11).
-NONE_OF_THESE = "none"
-
-
-def _signs(choices: list[tuple[str, str]], label: str, *, required: bool = True) -> Any:
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=[*choices, (NONE_OF_THESE, "None of these")],
-        required=required,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick each one you have, or “None of these”."},
-    )
-
-
-def _only_signs(answer: list[str]) -> list[str]:
-    """The signs (or conditions, or medicines) ticked. One ticked beside "None of these"
-    counts: the safer reading, as it gives more precautions, never fewer (an emergency is never
-    held up by a contradictory tick, a blood thinner ticked beside it still lightens the
-    pressure)."""
-    return [code for code in answer if code != NONE_OF_THESE]
-
-
 # What a person can tell about their own back (issue 11): "I can feel knots" and "it feels
 # stuck" are the findings `trigger_points` and `fascial_restriction`, in their words.
 CLIENT_FINDINGS = ("findings.trigger_points", "findings.fascial_restriction")
@@ -362,28 +377,14 @@ class ClientIntakeForm(IntakeForm):
         super().__init__(*args, with_findings=True, **kwargs)
         del self.fields["findings_muscle_tension"]  # only palpation finds guarding
         client_worded(self, CLIENT_WORDED)
-        # A box a person did not tick is not a "no": someone on a blood thinner who skipped
-        # the question would be told firm pressure fits. So the conditions and medicines are
-        # asked as the signs are: "None of these" an answer, a blank asked again (the
-        # therapist's IntakeForm keeps its plain boxes).
-        self.fields["conditions"] = _signs(CONDITIONS, CLIENT_QUESTION["conditions"])
-        self.fields["medications"] = _signs(MEDICATIONS, CLIENT_QUESTION["medications"])
+        # The signs, conditions and medicines are IntakeForm's ("None of these" an answer),
+        # the last two in the person's words; the warning signs come first.
+        self.fields["conditions"].label = CLIENT_QUESTION["conditions"]
+        self.fields["medications"].label = CLIENT_QUESTION["medications"]
         fields = dict(self.fields)
         self.fields.clear()
-        self.fields["red_flags"] = _signs(RED_FLAG_QUESTIONS, INTAKE_QUESTION["red_flags"])
-        self.fields.update((k, v) for k, v in fields.items() if k != "red_flags")
-
-    # A box ticked beside "None of these" counts (_only_signs): the safer reading gives more
-    # precautions, never fewer. The client's link reads that tick as a mistake to correct
-    # instead (intake_steps.LinkIntakeForm._one_answer): it can ask again step by step.
-    def clean_red_flags(self) -> list[str]:
-        return _only_signs(self.cleaned_data["red_flags"])
-
-    def clean_conditions(self) -> list[str]:
-        return _only_signs(self.cleaned_data["conditions"])
-
-    def clean_medications(self) -> list[str]:
-        return _only_signs(self.cleaned_data["medications"])
+        self.fields["red_flags"] = fields.pop("red_flags")
+        self.fields.update(fields)
 
     def groups(self) -> list[tuple[str, list[Any]]]:
         """Emergency first: the warning signs before anything else."""

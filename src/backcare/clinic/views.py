@@ -546,6 +546,8 @@ def _initial_from(document: dict[str, Any]) -> dict[str, Any]:
         "pregnant": document["pregnancy"]["pregnant"],
         "pregnancy_weeks": document["pregnancy"]["weeks"],
         "pregnancy_high_risk": document["pregnancy"]["high_risk"],
+        # What was ticked before stays ticked; "None of these" is never ticked for the
+        # therapist: each new intake asks the warning signs, conditions and medicines again.
         "red_flags": [k for k, v in document["red_flags"].items() if v],
         "conditions": document["conditions"],
         "medications": document["medications"],
