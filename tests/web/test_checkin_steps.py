@@ -301,26 +301,9 @@ def test_a_note_beyond_its_bound_is_asked_again_and_nothing_is_stored(world: Wor
     assert not CheckIn.objects.filter(client=world.client).exists()
 
 
-def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
-    # The clinic is put in a zone on another day than UTC, and the check-in takes its day.
-    utc_day = timezone.localdate(timezone=dt.UTC)
-    zone = zone_on_another_day()
-    clinic = world.client.clinic
-    clinic.time_zone = zone
-    clinic.save()
-    _, token = _link(world)
-    phone = browser_for(None)
-    for slug, answers in WALK:
-        response = post_checkin_step(phone, token, slug, answers)
-    assert response.status_code == 200
-    stored = CheckIn.objects.get(client=world.client)
-    assert stored.date == timezone.localdate(timezone=zoneinfo.ZoneInfo(zone)) != utc_day
-
-
-def test_the_link_pages_show_times_in_the_clinics_zone_not_utcs(world: World) -> None:
-    """A client on a link is not signed in: the page that thanks them still says when their
-    answers were sent by the clinic's clock (clinic/portal.py::_link_pages), here on another
-    calendar day than UTC's."""
+def _checkin_on_another_day(world: World) -> tuple[zoneinfo.ZoneInfo, Any]:
+    """The clinic put in a zone on another calendar day than UTC, then a check-in sent through
+    its link: the zone and the last step's answer."""
     zone = zoneinfo.ZoneInfo(zone_on_another_day())
     clinic = world.client.clinic
     clinic.time_zone = zone.key
@@ -330,6 +313,21 @@ def test_the_link_pages_show_times_in_the_clinics_zone_not_utcs(world: World) ->
     for slug, answers in WALK:
         response = post_checkin_step(phone, token, slug, answers)
     assert response.status_code == 200
+    return zone, response
+
+
+def test_the_checkin_is_dated_by_the_clinics_calendar_not_utcs(world: World) -> None:
+    utc_day = timezone.localdate(timezone=dt.UTC)
+    zone, _ = _checkin_on_another_day(world)
+    stored = CheckIn.objects.get(client=world.client)
+    assert stored.date == timezone.localdate(timezone=zone) != utc_day
+
+
+def test_the_link_pages_show_times_in_the_clinics_zone_not_utcs(world: World) -> None:
+    """A client on a link is not signed in: the page that thanks them still says when their
+    answers were sent by the clinic's clock (clinic/portal.py::_link_pages), here on another
+    calendar day than UTC's."""
+    zone, response = _checkin_on_another_day(world)
     sent = CheckIn.objects.get(client=world.client).created_at
     local, utc = sent.astimezone(zone), sent.astimezone(dt.UTC)
     assert local.date() != utc.date()
