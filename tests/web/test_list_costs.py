@@ -179,6 +179,9 @@ def test_the_whole_attention_list_is_paged_from_the_dashboards_link(
     dashboard = browser.get(reverse("dashboard")).content.decode()
     link = reverse("needs_attention")
     assert f'<a href="{link}">See all ' in dashboard
+    # a search's count is of the clients it matched: no link to the whole list beside it
+    searched = browser.get(reverse("dashboard") + "?q=a").content.decode()
+    assert "See all " not in searched
     expected = list(
         Client.objects.filter(clinic=clinic)
         .filter(views.NEEDS_ATTENTION)
