@@ -180,14 +180,13 @@ def _client_lists(
     clients: Any, query: str, page: str, today: date, clinic_size: int, names: dict[int, str]
 ) -> dict[str, Any]:
     clients = _searched(clients.select_related(None).only(*_LIST_FIELDS), query)
-    needs_attention = NEEDS_ATTENTION
     overdue_before = today - OVERDUE_AFTER
     # Every row is formatted here once (its address, words and days) into a plain dict, so the
     # template only prints strings: filters and `{% url %}` per row were most of the page.
-    silent = ~needs_attention & Q(last_contact__lt=overdue_before)
+    silent = ~NEEDS_ATTENTION & Q(last_contact__lt=overdue_before)
     due_soon = worklist.due_condition(today)
     attention = list(
-        clients.filter(needs_attention)
+        clients.filter(NEEDS_ATTENTION)
         .order_by(*ATTENTION_ORDER)
         .values(*_LIST_FIELDS)[: LIST_LIMIT + 1]
     )
@@ -208,7 +207,7 @@ def _client_lists(
     # their headings, all in one pass over the clinic's clients.
     totals = _totals(
         clients,
-        {"attention": (attention, needs_attention), "overdue": (overdue, silent),
+        {"attention": (attention, NEEDS_ATTENTION), "overdue": (overdue, silent),
          "due": (due, due_soon)},
     )  # fmt: skip
     attention, overdue, due = attention[:LIST_LIMIT], overdue[:LIST_LIMIT], due[:LIST_LIMIT]
